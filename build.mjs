@@ -1,0 +1,34 @@
+// One build for every front: the CLI, the Lambda functions and the GitHub Action.
+// Each bundle is ESM for Node 20 (runs in tests here and on the Lambda Node.js 24 runtime).
+import { build } from 'esbuild';
+
+// Some dependencies (@actions/core, the AWS SDK) still call require(); ESM bundles need one.
+const requireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+
+/** @type {{entry: string, outfile: string, external?: string[]}[]} */
+export const targets = [
+  // etcd3 loads its .proto files at run time from its own folder: the CLI resolves it from node_modules.
+  { entry: 'cli/bin.ts', outfile: 'dist/cli/etcd-warden.mjs', external: ['etcd3'] },
+];
+
+const only = process.argv.slice(2);
+await Promise.all(
+  targets
+    .filter((t) => only.length === 0 || only.includes(t.outfile))
+    .map((t) =>
+      build({
+        entryPoints: [t.entry],
+        outfile: t.outfile,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        sourcemap: false,
+        minify: true,
+        legalComments: 'none',
+        external: t.external ?? [],
+        banner: { js: requireShim },
+        logLevel: 'warning',
+      }),
+    ),
+);

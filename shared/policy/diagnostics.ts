@@ -1,0 +1,22 @@
+// Validation findings. Every one names the file, a 1-based line and column, and a stable rule id.
+
+export type Severity = 'error' | 'warning';
+
+export interface Diagnostic {
+  file: string;
+  line: number;
+  column: number;
+  severity: Severity;
+  rule: string;
+  message: string;
+}
+
+export const hasErrors = (diagnostics: readonly Diagnostic[]): boolean =>
+  diagnostics.some((d) => d.severity === 'error');
+
+/** `FILE:LINE:COL: error|warning: text [rule]`, the form compilers and editors understand. */
+export const formatDiagnostic = (d: Diagnostic): string =>
+  `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]`;
+
+export const byPosition = (a: Diagnostic, b: Diagnostic): number =>
+  a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule);

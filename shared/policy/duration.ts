@@ -1,0 +1,22 @@
+// Durations as Go and etcd users write them ("720h", "1h30m", "90s"), plus "d" for days.
+
+const UNIT_SECONDS: Record<string, number> = { d: 86_400, h: 3_600, m: 60, s: 1 };
+const DURATION = /^(?:\d+(?:\.\d+)?[dhms])+$/;
+const PART = /(\d+(?:\.\d+)?)([dhms])/g;
+
+/** Whole seconds, or undefined when the text is not a positive duration. */
+export function parseDuration(text: string): number | undefined {
+  if (!DURATION.test(text)) return undefined;
+  let seconds = 0;
+  for (const [, amount, unit] of text.matchAll(PART)) seconds += Number(amount) * (UNIT_SECONDS[unit as string] ?? 0);
+  const whole = Math.round(seconds);
+  return whole > 0 && Number.isSafeInteger(whole) ? whole : undefined;
+}
+
+/** The shortest exact form: 2592000 → "720h", 5400 → "1h30m". */
+export function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3_600);
+  const m = Math.floor((seconds % 3_600) / 60);
+  const s = seconds % 60;
+  return `${h ? `${h}h` : ''}${m ? `${m}m` : ''}${s || seconds === 0 ? `${s}s` : ''}`;
+}

@@ -1,0 +1,27 @@
+// Requester patterns: IAM principal ARNs with `*` / `?` wildcards (and `{instanceId}` in templates)
+// naming who may obtain a certificate over HTTP.
+
+const PARTITION = '(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b)';
+const ACCOUNT = '(?:\\d{12}|\\*)';
+const NAME = "[\\w+=,.@*?{}/-]+";
+const REQUESTER_PATTERN = new RegExp(
+  `^arn:${PARTITION}:(?:iam::${ACCOUNT}:(?:role|user)/${NAME}|iam::${ACCOUNT}:root|sts::${ACCOUNT}:assumed-role/${NAME})$`,
+);
+
+export const INSTANCE_ID = '{instanceId}';
+
+/** Why a requester pattern is not acceptable, or undefined when it is. */
+export function requesterPatternProblem(pattern: string, inTemplate: boolean): string | undefined {
+  if (!REQUESTER_PATTERN.test(pattern)) {
+    return 'is not an IAM principal ARN pattern (arn:aws:iam::ACCOUNT:role/NAME, …:user/NAME, or arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION)';
+  }
+  const placeholders = pattern.match(/\{[^}]*\}/g) ?? [];
+  if (placeholders.some((p) => p !== INSTANCE_ID) || /[{}]/.test(pattern.replaceAll(INSTANCE_ID, ''))) {
+    return `may contain no placeholder other than ${INSTANCE_ID}`;
+  }
+  if (!inTemplate && placeholders.length > 0) return `uses ${INSTANCE_ID}, which only templates can bind`;
+  if (/^arn:[^:]+:[^:]+::\*:/.test(pattern) || /:(?:role|user|assumed-role)\/\*$/.test(pattern)) {
+    return 'matches every principal of an account or of every account: name the role or user';
+  }
+  return undefined;
+}

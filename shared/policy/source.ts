@@ -1,0 +1,155 @@
+// The policy's YAML with source positions: parsing guarded against hostile input, and a
+// lookup from a path in the document (["roles", "x", 0, "prefix"]) to a line and column.
+import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+
+export type PathSegment = string | number;
+export type Path = readonly PathSegment[];
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface SourceProblem extends Position {
+  rule: string;
+  message: string;
+}
+
+export const MAX_POLICY_BYTES = 64 * 1024 * 1024;
+// A policy is at most six levels deep; the YAML parser recurses and runs out of stack (or
+// memory) on nesting in the thousands, so refuse anything absurd before it parses.
+const MAX_FLOW_DEPTH = 64;
+const MAX_INDENT = 256;
+
+export class PolicySource {
+  private constructor(
+    readonly doc: Document.Parsed | undefined,
+    private readonly lines: LineCounter,
+  ) {}
+
+  /** Parses `text`; returns the source, or the first problem that stops any further checking. */
+  static parse(text: string): PolicySource | SourceProblem {
+    const guard = guardProblem(text);
+    if (guard) return guard;
+    const lines = new LineCounter();
+    const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+    const source = new PolicySource(undefined, lines);
+    if (!Array.isArray(docs)) return new PolicySource(undefined, lines); // an empty stream
+    if (docs.length > 1) {
+      const second = docs[1]?.range?.[0] ?? 0;
+      return { ...source.positionAt(second), rule: 'yaml-syntax', message: 'expected one YAML document, found several' };
+    }
+    const doc = docs[0];
+    const error = doc?.errors[0];
+    if (error) {
+      const message = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'invalid YAML';
+      return { ...source.positionAt(error.pos[0]), rule: 'yaml-syntax', message };
+    }
+    return new PolicySource(doc, lines);
+  }
+
+  positionAt(offset: number): Position {
+    const { line, col } = this.lines.linePos(offset);
+    return { line, column: col };
+  }
+
+  /** Where `path` is written: its key (for a map entry) or its value; the nearest existing parent otherwise. */
+  locate(path: Path, part: 'key' | 'value' = 'value'): Position {
+    let node: unknown = this.doc?.contents;
+    let offset = node && (node as Node).range ? (node as Node).range?.[0] : 0;
+    for (let i = 0; i < path.length; i++) {
+      const segment = path[i];
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(segment));
+        if (!pair) break;
+        const keyNode = pair.key as Node | null;
+        if (last && part === 'key' && keyNode?.range) return this.positionAt(keyNode.range[0]);
+        node = pair.value;
+        const valueRange = (pair.value as Node | null)?.range ?? keyNode?.range;
+        if (valueRange) offset = valueRange[0];
+      } else if (isSeq(node) && typeof segment === 'number') {
+        const item = node.items[segment] as Node | undefined;
+        if (!item?.range) break;
+        node = item;
+        offset = item.range[0];
+      } else {
+        break;
+      }
+    }
+    return this.positionAt(offset ?? 0);
+  }
+
+  /** Keys written more than once in one mapping, with where each repeat stands. */
+  duplicateKeys(): { path: PathSegment[]; key: string; first: Position; again: Position }[] {
+    const found: { path: PathSegment[]; key: string; first: Position; again: Position }[] = [];
+    const walk = (node: unknown, path: PathSegment[]): void => {
+      if (isMap(node)) {
+        const seen = new Map<string, Node>();
+        for (const pair of node.items) {
+          const key = keyText(pair.key);
+          const keyNode = pair.key as Node;
+          const earlier = seen.get(key);
+          if (earlier?.range && keyNode?.range) {
+            found.push({
+              path,
+              key,
+              first: this.positionAt(earlier.range[0]),
+              again: this.positionAt(keyNode.range[0]),
+            });
+          } else if (!earlier) seen.set(key, keyNode);
+          walk(pair.value, [...path, key]);
+        }
+      } else if (isSeq(node)) {
+        node.items.forEach((item, index) => walk(item, [...path, index]));
+      }
+    };
+    walk(this.doc?.contents, []);
+    return found;
+  }
+
+  /** The document as plain data; `undefined` for an empty file. Throws on alias bombs. */
+  toData(): unknown {
+    return this.doc?.toJS({ maxAliasCount: 100 });
+  }
+}
+
+const keyText = (key: unknown): string => (isScalar(key) ? String(key.value) : String(key));
+
+function guardProblem(text: string): SourceProblem | undefined {
+  if (text.length > MAX_POLICY_BYTES) {
+    return {
+      line: 1,
+      column: 1,
+      rule: 'file-too-large',
+      message: `the policy is ${(text.length / 1048576).toFixed(1)} MiB, over the ${MAX_POLICY_BYTES / 1048576} MiB limit`,
+    };
+  }
+  let line = 1;
+  let lineStart = 0;
+  let flowDepth = 0;
+  let inIndent = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      line++;
+      lineStart = i + 1;
+      inIndent = true;
+    } else if (c === 0 || c === 0xfffd) {
+      return { line, column: i - lineStart + 1, rule: 'not-text', message: 'the policy is not UTF-8 text (binary bytes)' };
+    } else if (c === 91 || c === 123) {
+      if (++flowDepth > MAX_FLOW_DEPTH) {
+        return { line, column: i - lineStart + 1, rule: 'too-deep', message: `nesting deeper than ${MAX_FLOW_DEPTH} levels` };
+      }
+    } else if (c === 93 || c === 125) {
+      flowDepth = Math.max(0, flowDepth - 1);
+    }
+    if (inIndent && c !== 10) {
+      if (c !== 32 && c !== 45) inIndent = false;
+      else if (i - lineStart >= MAX_INDENT) {
+        return { line, column: i - lineStart + 1, rule: 'too-deep', message: `indented deeper than ${MAX_INDENT} columns` };
+      }
+    }
+  }
+  return undefined;
+}

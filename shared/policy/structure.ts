@@ -1,0 +1,122 @@
+// Structural validation: the JSON Schema, checked by Ajv, with each finding placed on its line.
+import { Ajv, type ErrorObject } from 'ajv';
+import type { Path, PathSegment } from './source.js';
+import { policySchema } from './schema.js';
+
+export interface StructureFinding {
+  rule: string;
+  path: Path;
+  part: 'key' | 'value';
+  message: string;
+}
+
+let compiled: ReturnType<Ajv['compile']> | undefined;
+// Compiled on first use so that loading the module costs nothing (cold starts).
+const validator = () => {
+  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(policySchema);
+  return compiled;
+};
+
+const YAML_TYPE: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  boolean: 'true or false',
+  number: 'a number',
+  integer: 'a whole number',
+};
+
+export function checkStructure(data: unknown): StructureFinding[] {
+  if (data === null || data === undefined) {
+    return [{ rule: 'schema-required', path: [], part: 'value', message: 'the policy is empty; it needs at least `version: 1`' }];
+  }
+  const validate = validator();
+  if (validate(data)) return [];
+  const seen = new Set<string>();
+  const findings: StructureFinding[] = [];
+  for (const error of validate.errors ?? []) {
+    const finding = describeError(error, toPath(error.instancePath, data));
+    const id = `${finding.path.join('\0')}|${finding.message}`;
+    if (!seen.has(id)) {
+      seen.add(id);
+      findings.push(finding);
+    }
+  }
+  return findings;
+}
+
+function describeError(error: ErrorObject, path: PathSegment[]): StructureFinding {
+  const name = describePath(path);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'required':
+      return {
+        rule: 'schema-required',
+        path,
+        part: 'value',
+        message: `${name} is missing the required field "${params.missingProperty}"`,
+      };
+    case 'additionalProperties': {
+      const field = String(params.additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: object })?.properties ?? {});
+      return {
+        rule: 'unknown-field',
+        path: [...path, field],
+        part: 'key',
+        message: `unknown field "${field}" in ${name}; expected ${known.join(', ')}`,
+      };
+    }
+    case 'type':
+      return {
+        rule: 'schema-type',
+        path,
+        part: 'value',
+        message: `${name} must be ${YAML_TYPE[String(params.type)] ?? params.type}, not ${typeName(error.data)}`,
+      };
+    case 'enum':
+      return {
+        rule: 'schema-enum',
+        path,
+        part: 'value',
+        message: `${name} must be one of ${(params.allowedValues as unknown[]).join(', ')}, not ${JSON.stringify(error.data)}`,
+      };
+    case 'const':
+      return { rule: 'schema-version', path, part: 'value', message: `${name} must be ${params.allowedValue}` };
+    case 'minItems':
+    case 'minLength':
+      return { rule: 'schema-empty', path, part: 'value', message: `${name} must not be empty` };
+    case 'pattern': {
+      const expected = (error.parentSchema as { description?: string })?.description ?? `text matching ${params.pattern}`;
+      const isDuration = expected.includes('duration');
+      return {
+        rule: isDuration ? 'invalid-duration' : 'invalid-serial',
+        path,
+        part: 'value',
+        message: `${name} ${JSON.stringify(error.data)} is not valid: expected ${expected}`,
+      };
+    }
+    default:
+      return { rule: 'schema', path, part: 'value', message: `${name} ${error.message ?? 'is invalid'}` };
+  }
+}
+
+// JSON pointer → path; digit segments are list indexes only where the data is a list.
+function toPath(pointer: string, data: unknown): PathSegment[] {
+  const path: PathSegment[] = [];
+  let node = data;
+  for (const raw of pointer.split('/').slice(1)) {
+    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    const step: PathSegment = Array.isArray(node) ? Number(segment) : segment;
+    path.push(step);
+    node = node && typeof node === 'object' ? (node as Record<PathSegment, unknown>)[step] : undefined;
+  }
+  return path;
+}
+
+export const describePath = (path: Path): string => {
+  if (path.length === 0) return 'the policy';
+  return path.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment), '');
+};
+
+const typeName = (value: unknown): string =>
+  value === null ? 'empty' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `${typeof value} ${JSON.stringify(value)}`;
