@@ -19,7 +19,7 @@ export interface RawPolicy {
   prune?: boolean;
   ca?: { commonName?: string; key?: string; validity?: string; maxTtl?: string; revoked?: string[] };
   roles?: Record<string, RawPermission[]>;
-  users?: Record<string, { roles: string[]; certificate?: RawCertificate }>;
+  users?: Record<string, { roles: string[]; certificate?: RawCertificate; acknowledge?: 'root-grant'[] }>;
   members?: Record<string, { hosts: string[]; ttl?: string }>;
   templates?: Record<string, { user: string; roles: string[]; certificate?: RawCertificate }>;
 }

@@ -86,7 +86,15 @@ export const policySchema = {
         type: 'object',
         additionalProperties: false,
         required: ['roles'],
-        properties: { roles: roleList, certificate },
+        properties: {
+          roles: roleList,
+          certificate,
+          acknowledge: {
+            type: 'array',
+            description: 'warnings accepted on purpose for this user, e.g. root-grant for kube-apiserver',
+            items: { enum: ['root-grant'] },
+          },
+        },
       },
     },
     members: {

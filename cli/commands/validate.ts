@@ -1,0 +1,34 @@
+import { parseArgs } from 'node:util';
+import { formatDiagnostic, hasErrors } from '../../shared/policy/diagnostics.js';
+import { formatSummary, summarizePolicy } from '../../shared/policy/summary.js';
+import { type Command, UsageError } from '../command.js';
+import { readPolicyFile } from '../policy-file.js';
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'check a policy file (schema and lint rules)',
+  usage: 'validate [FILE] [--policy FILE] [--format text|json]',
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { policy: { type: 'string' }, format: { type: 'string', default: 'text' } },
+    });
+    if (positionals.length > 1) throw new UsageError('validate takes one policy file');
+    if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`unknown format "${values.format}"`);
+    const file = positionals[0] ?? values.policy ?? 'etcd-warden.yaml';
+
+    const { policy, diagnostics } = await readPolicyFile(file);
+    const valid = !hasErrors(diagnostics);
+    if (values.format === 'json') {
+      io.out(`${JSON.stringify({ file, valid, diagnostics, summary: policy && summarizePolicy(policy) }, null, 2)}\n`);
+    } else {
+      for (const d of diagnostics) io.out(`${formatDiagnostic(d)}\n`);
+      if (policy) {
+        const warnings = diagnostics.length ? ` with ${diagnostics.length} warning${diagnostics.length > 1 ? 's' : ''}` : '';
+        io.out(`${file}: valid${warnings}\n${formatSummary(policy)}`);
+      }
+    }
+    return valid ? 0 : 1;
+  },
+};
