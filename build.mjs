@@ -1,5 +1,6 @@
 // One build for every front: the CLI, the Lambda functions and the GitHub Action.
 // Each bundle is ESM for Node 20 (runs in tests here and on the Lambda Node.js 24 runtime).
+import { writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 // Some dependencies (@actions/core, the AWS SDK) still call require(); ESM bundles need one.
@@ -32,3 +33,9 @@ await Promise.all(
       }),
     ),
 );
+
+// The policy's JSON Schema, for editors (yaml-language-server) and other tools: generated from
+// the same object the validator uses, so the two cannot drift.
+const schemaModule = await build({ entryPoints: ['shared/policy/schema.ts'], bundle: true, format: 'esm', write: false });
+const { policySchema } = await import(`data:text/javascript;base64,${Buffer.from(schemaModule.outputFiles[0].text).toString('base64')}`);
+await writeFile('schema/etcd-warden.schema.json', `${JSON.stringify(policySchema, null, 2)}\n`);

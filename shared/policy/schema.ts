@@ -2,9 +2,11 @@
 // for the schema file editors use (`schema/etcd-warden.schema.json`, written by the build).
 // Meaning-level checks (names, ranges, hosts, durations…) live in rules.ts with their own ids.
 
+export const DURATION_PATTERN = '^(?:\\d+(?:\\.\\d+)?[dhms])+$';
+
 const duration = {
   type: 'string',
-  pattern: '^(?:\\d+(?:\\.\\d+)?[dhms])+$',
+  pattern: DURATION_PATTERN,
   description: 'a duration such as 720h, 1h30m or 30d',
 };
 
@@ -26,7 +28,6 @@ const roleList = { type: 'array', items: { type: 'string' }, description: 'etcd 
 
 export const policySchema = {
   $schema: 'http://json-schema.org/draft-07/schema#',
-  $id: 'https://etcd-warden.dev/schema/v1/etcd-warden.schema.json',
   title: 'etcd-warden policy',
   type: 'object',
   additionalProperties: false,

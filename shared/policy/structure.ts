@@ -1,7 +1,7 @@
 // Structural validation: the JSON Schema, checked by Ajv, with each finding placed on its line.
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Path, PathSegment } from './source.js';
-import { policySchema } from './schema.js';
+import { DURATION_PATTERN, policySchema } from './schema.js';
 
 export interface StructureFinding {
   rule: string;
@@ -87,7 +87,7 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
       return { rule: 'schema-empty', path, part: 'value', message: `${name} must not be empty` };
     case 'pattern': {
       const expected = (error.parentSchema as { description?: string })?.description ?? `text matching ${params.pattern}`;
-      const isDuration = expected.includes('duration');
+      const isDuration = params.pattern === DURATION_PATTERN;
       return {
         rule: isDuration ? 'invalid-duration' : 'invalid-serial',
         path,

@@ -1,0 +1,162 @@
+// Every rule, tripped by a policy written for it: the rule id, the severity, and the line and
+// column of the offending text (found in the policy itself, marked by `at`).
+import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../shared/policy/load.js';
+import { RULES } from '../../shared/policy/rules.js';
+
+const ROOT_USER = 'users:\n  root:\n    roles: [root]\n';
+
+interface Case {
+  rule: string;
+  severity: 'error' | 'warning';
+  yaml: string;
+  /** Text whose first character the finding points at; `nth` picks a later occurrence. */
+  at: string;
+  nth?: number;
+}
+
+const cases: Case[] = [
+  { rule: 'yaml-syntax', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles: {a: [}\n`, at: '}' },
+  { rule: 'yaml-syntax', severity: 'error', yaml: `version: 1\n---\nversion: 1\n`, at: '---' },
+  { rule: 'not-text', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a\u0000b: []\n`, at: '\u0000' },
+  { rule: 'too-deep', severity: 'error', yaml: `version: 1\nx: ${'['.repeat(100)}`, at: '[', nth: 64 },
+  { rule: 'schema-required', severity: 'error', yaml: `${ROOT_USER}`, at: 'users' },
+  { rule: 'schema-type', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles: [a, b]\n`, at: '[a, b]' },
+  { rule: 'schema-enum', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /a/, access: rw }\n`, at: 'rw' },
+  { rule: 'schema-enum', severity: 'error', yaml: `version: 1\npresets: [calico, openshift]\n${ROOT_USER}`, at: 'openshift' },
+  { rule: 'schema-version', severity: 'error', yaml: `version: 2\n${ROOT_USER}`, at: '2' },
+  { rule: 'schema-empty', severity: 'error', yaml: `version: 1\n${ROOT_USER}members:\n  etcd-1:\n    hosts: []\n`, at: '[]' },
+  { rule: 'unknown-field', severity: 'error', yaml: `version: 1\n${ROOT_USER}    password: hunter2\n`, at: 'password' },
+  { rule: 'unknown-field', severity: 'error', yaml: `version: 1\nauht: enabled\n${ROOT_USER}`, at: 'auht' },
+  { rule: 'duplicate-name', severity: 'error', yaml: `version: 1\n${ROOT_USER}  root:\n    roles: [root]\n`, at: 'root:', nth: 1 },
+  { rule: 'duplicate-name', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a: []\n  b: []\n  a: []\n`, at: 'a: []', nth: 1 },
+  { rule: 'duplicate-key', severity: 'error', yaml: `version: 1\nauth: enabled\n${ROOT_USER}auth: disabled\n`, at: 'auth', nth: 1 },
+  { rule: 'invalid-name', severity: 'error', yaml: `version: 1\n${ROOT_USER}  "calico node":\n    roles: []\n`, at: '"calico node"' },
+  { rule: 'invalid-name', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  ${'r'.repeat(65)}: []\n`, at: 'rrr' },
+  { rule: 'reserved-name', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  root:\n    - { prefix: /a/, access: read }\n`, at: 'root:', nth: 1 },
+  { rule: 'undefined-role', severity: 'error', yaml: `version: 1\nusers:\n  root:\n    roles: [root]\n  app:\n    roles: [app-role]\n`, at: 'app-role' },
+  { rule: 'undefined-role', severity: 'error', yaml: `version: 1\n${ROOT_USER}  cni:\n    roles: [calico-cni]\n`, at: 'calico-cni' },
+  { rule: 'permission-target', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { access: read }\n`, at: '{ access' },
+  { rule: 'permission-target', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /a/, key: /b, access: read }\n`, at: '{ prefix' },
+  { rule: 'range-order', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { range: { from: /b/, to: /a/ }, access: read }\n`, at: '{ from' },
+  { rule: 'range-order', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { range: { from: /a/, to: /a/ }, access: read }\n`, at: '{ from' },
+  {
+    rule: 'permission-conflict',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /a/, access: read }\n    - { range: { from: /a/, to: /a0 }, access: write }\n`,
+    at: 'write',
+  },
+  { rule: 'prefix-slash', severity: 'warning', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /calico, access: read }\n`, at: '/calico' },
+  { rule: 'whole-keyspace', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /, access: readwrite }\n`, at: '/,' },
+  { rule: 'whole-keyspace', severity: 'warning', yaml: `version: 1\n${ROOT_USER}roles:\n  backup:\n    - { prefix: "", access: read }\n`, at: '""' },
+  {
+    rule: 'redundant-permission',
+    severity: 'warning',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { key: /a/x, access: read }\n    - { prefix: /a/, access: readwrite }\n`,
+    at: '{ key',
+  },
+  {
+    rule: 'redundant-permission',
+    severity: 'warning',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /a/, access: read }\n    - { range: { from: /a/b, to: /a/c }, access: read }\n`,
+    at: '{ range',
+  },
+  { rule: 'auth-root', severity: 'error', yaml: `version: 1\nauth: enabled\nusers: {}\n`, at: 'enabled' },
+  { rule: 'auth-root', severity: 'error', yaml: `version: 1\nusers:\n  root:\n    roles: []\n`, at: 'version' },
+  { rule: 'root-grant', severity: 'warning', yaml: `version: 1\n${ROOT_USER}  app:\n    roles: [root]\n`, at: 'root]', nth: 1 },
+  {
+    rule: 'member-user-collision',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}  etcd-1:\n    roles: []\nmembers:\n  etcd-1:\n    hosts: [10.0.0.1]\n`,
+    at: 'etcd-1',
+    nth: 1,
+  },
+  { rule: 'invalid-host', severity: 'error', yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    hosts: [10.0.0.1, 10.0.0.256]\n`, at: '10.0.0.256' },
+  { rule: 'invalid-host', severity: 'error', yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    hosts: [bad_host.example]\n`, at: 'bad_host' },
+  { rule: 'invalid-duration', severity: 'error', yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    hosts: [m1]\n    ttl: 1 year\n`, at: '1 year' },
+  { rule: 'invalid-duration', severity: 'error', yaml: `version: 1\nca:\n  validity: 0h\n${ROOT_USER}`, at: '0h' },
+  { rule: 'invalid-serial', severity: 'error', yaml: `version: 1\nca:\n  revoked: [xyz]\n${ROOT_USER}`, at: 'xyz' },
+  {
+    rule: 'ttl-limit',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}  app:\n    roles: []\n    certificate:\n      ttl: 9000h\n`,
+    at: '9000h',
+  },
+  { rule: 'ttl-limit', severity: 'error', yaml: `version: 1\nca:\n  validity: 100h\n  maxTtl: 200h\n${ROOT_USER}`, at: '200h' },
+  {
+    rule: 'requester-pattern',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}  app:\n    roles: []\n    certificate:\n      requesters: ["arn:aws:iam::12345:role/app"]\n`,
+    at: '"arn',
+  },
+  {
+    rule: 'requester-pattern',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}  app:\n    roles: []\n    certificate:\n      requesters: ["arn:aws:iam::123456789012:role/*"]\n`,
+    at: '"arn',
+  },
+  {
+    rule: 'requester-pattern',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}  app:\n    roles: []\n    certificate:\n      requesters: ["arn:aws:sts::123456789012:assumed-role/r/{instanceId}"]\n`,
+    at: '"arn',
+  },
+  {
+    rule: 'template-instance-id',
+    severity: 'error',
+    yaml: `version: 1\npresets: [calico]\n${ROOT_USER}templates:\n  node:\n    user: calico-node\n    roles: [calico-node]\n`,
+    at: 'calico-node\n',
+  },
+  {
+    rule: 'preset-override',
+    severity: 'warning',
+    yaml: `version: 1\npresets: [calico]\n${ROOT_USER}roles:\n  calico-cni:\n    - { prefix: /calico/, access: readwrite }\n`,
+    at: 'calico-cni',
+  },
+];
+
+function positionOf(text: string, needle: string, nth = 0): { line: number; column: number } {
+  let index = -1;
+  for (let i = 0; i <= nth; i++) index = text.indexOf(needle, index + 1);
+  if (index < 0) throw new Error(`test case error: ${JSON.stringify(needle)} not in policy`);
+  const before = text.slice(0, index);
+  return { line: before.split('\n').length, column: index - before.lastIndexOf('\n') };
+}
+
+describe('validation rules', () => {
+  it.each(cases)('$rule ($severity) at $at', ({ rule, severity, yaml, at, nth }) => {
+    // Prepare
+    const expected = positionOf(yaml, at, nth);
+    // Act
+    const { diagnostics, policy } = loadPolicy(yaml, 'policy.yaml');
+    // Assess
+    const found = diagnostics.filter((d) => d.rule === rule);
+    expect(found, JSON.stringify(diagnostics, null, 1)).toHaveLength(1);
+    expect(found[0]).toMatchObject({ file: 'policy.yaml', severity, ...expected });
+    expect(found[0]?.message.length).toBeGreaterThan(10);
+    if (severity === 'error') expect(policy).toBeUndefined();
+  });
+
+  it('has a case for every rule id except file-too-large (tested with a real file)', () => {
+    const covered = new Set([...cases.map((c) => c.rule), 'file-too-large']);
+    expect(Object.keys(RULES).filter((r) => !covered.has(r))).toEqual([]);
+  });
+
+  it('a valid policy yields no diagnostics and resolves defaults and presets', () => {
+    const { diagnostics, policy } = loadPolicy(
+      `version: 1\npresets: [calico]\n${ROOT_USER}  cni:\n    roles: [calico-cni]\n    certificate: { requesters: ["arn:aws:iam::123456789012:role/node"] }\n`,
+      'p.yaml',
+    );
+    expect(diagnostics).toEqual([]);
+    expect(policy?.auth).toBe('enabled');
+    expect(policy?.users.cni?.certificate).toEqual({ ttlSeconds: 720 * 3600, requesters: ['arn:aws:iam::123456789012:role/node'] });
+    expect(Object.keys(policy?.roles ?? {})).toEqual(['calico-cni']);
+    expect(policy?.ca).toMatchObject({ key: 'ecdsa-p256', validitySeconds: 87600 * 3600, maxTtlSeconds: 8760 * 3600 });
+  });
+
+  it('acknowledge: [root-grant] silences the warning for that user only', () => {
+    const yaml = `version: 1\n${ROOT_USER}  api:\n    roles: [root]\n    acknowledge: [root-grant]\n  other:\n    roles: [root]\n`;
+    const { diagnostics } = loadPolicy(yaml, 'p.yaml');
+    expect(diagnostics.map((d) => [d.rule, d.line])).toEqual([['root-grant', 9]]);
+  });
+});

@@ -1,0 +1,106 @@
+// `etcd-warden validate` on the built bundle: the examples, the output formats, and hostile input.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Ajv } from 'ajv';
+import { parse } from 'yaml';
+import { afterAll, describe, expect, it } from 'vitest';
+import { policySchema } from '../../shared/policy/schema.js';
+import { REPO, runCli } from '../support/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'warden-validate-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const examples = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.yaml'));
+
+describe('validate: examples', () => {
+  it('ships at least the three documented examples', () => {
+    expect(examples).toEqual(expect.arrayContaining(['calico-kubernetes-simple.yaml', 'calico-advanced.yaml', 'members-and-templates.yaml']));
+  });
+
+  it.each(examples)('%s validates clean: exit 0, no diagnostics, a summary', (name) => {
+    const run = runCli(['validate', `examples/${name}`]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout.split('\n')[0]).toBe(`examples/${name}: valid`);
+    expect(run.stdout).toMatch(/^ {2}user root: root$/m);
+  });
+
+  it.each(examples)('%s passes the shipped JSON Schema (checked by a plain Ajv)', (name) => {
+    const schema = JSON.parse(readFileSync(join(REPO, 'schema/etcd-warden.schema.json'), 'utf8'));
+    const validate = new Ajv({ strict: true }).compile(schema);
+    expect(validate(parse(readFileSync(join(REPO, 'examples', name), 'utf8'))), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('the shipped schema file is the one the validator uses', () => {
+    const shipped = JSON.parse(readFileSync(join(REPO, 'schema/etcd-warden.schema.json'), 'utf8'));
+    expect(shipped).toEqual(JSON.parse(JSON.stringify(policySchema)));
+  });
+});
+
+describe('validate: output', () => {
+  const broken = join(dir, 'broken.yaml');
+  writeFileSync(broken, 'version: 1\nusers:\n  root:\n    roles: [root]\n  app:\n    roles: [nope]\n');
+
+  it('prints FILE:LINE:COL: error: text [rule] and exits 1', () => {
+    const run = runCli(['validate', broken]);
+    expect(run.code).toBe(1);
+    expect(run.stdout.trim()).toBe(`${broken}:6:13: error: role "nope" is not defined [undefined-role]`);
+  });
+
+  it('--format json gives the diagnostics to machines', () => {
+    const run = runCli(['validate', broken, '--format', 'json']);
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ file: broken, valid: false });
+    expect(report.diagnostics).toEqual([
+      { file: broken, line: 6, column: 13, severity: 'error', rule: 'undefined-role', message: 'role "nope" is not defined' },
+    ]);
+  });
+
+  it('takes --policy as well as the positional file', () => {
+    expect(runCli(['validate', '--policy', 'examples/calico-advanced.yaml']).code).toBe(0);
+  });
+});
+
+describe('validate: bad input never crashes', () => {
+  const cases: [string, string | Buffer, RegExp][] = [
+    ['invalid YAML', 'version: 1\nroles: {a: [}\n', /:2:13: error: .* \[yaml-syntax\]$/],
+    ['wrong types', 'version: 1\nusers: [root]\n', /:2:8: error: users must be a mapping, not a list \[schema-type\]$/],
+    ['unknown fields', 'version: 1\nusers:\n  root:\n    roles: [root]\n    password: x\n', /:5:5: error: unknown field "password".*\[unknown-field\]$/],
+    ['binary bytes', Buffer.from([0x76, 0x3a, 0x20, 0xff, 0xfe, 0x00, 0x01, 0x80]), /:1:1: error: the policy is not UTF-8 text.*\[not-text\]$/],
+    ['NUL bytes in UTF-8', 'version: 1\x00\n', /:1:11: error: the policy is not UTF-8 text \(binary bytes\) \[not-text\]$/],
+    ['deep flow nesting', `version: 1\nx: ${'['.repeat(100_000)}`, /:2:68: error: nesting deeper than 64 levels \[too-deep\]$/],
+    ['deep block nesting', `version: 1\nx:\n${Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}- `).join('\n')}x\n`, /error: indented deeper than 256 columns \[too-deep\]$/],
+    ['a 10 MB file of garbage', `version: 1\njunk: "${'x'.repeat(10 * 1024 * 1024)}`, /:2:\d+: error: Missing closing "quote \[yaml-syntax\]$/],
+    ['an alias bomb', `version: 1\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`, /:1:1: error: .*alias.* \[yaml-syntax\]$/i],
+    ['an empty file', '', /:1:1: error: the policy is empty.*\[schema-required\]$/],
+    ['a scalar document', 'hello\n', /:1:1: error: the policy must be a mapping, not string "hello" \[schema-type\]$/],
+  ];
+
+  it.each(cases)('%s: one clear line, exit 1', (name, content, expected) => {
+    const file = join(dir, `${name.replaceAll(' ', '-')}.yaml`);
+    writeFileSync(file, content);
+    const run = runCli(['validate', file]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('');
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines, run.stdout.slice(0, 500)).toHaveLength(1);
+    expect(lines[0]?.startsWith(`${file}:`)).toBe(true);
+    expect(lines[0]).toMatch(expected);
+  });
+
+  it('a missing file: one line on stderr, exit 1', () => {
+    const run = runCli(['validate', join(dir, 'nope.yaml')]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(`etcd-warden: cannot read policy ${join(dir, 'nope.yaml')}: no such file\n`);
+  });
+
+  it('a file over the size limit: refused before it is read', () => {
+    const file = join(dir, 'huge.yaml');
+    writeFileSync(file, Buffer.alloc(65 * 1024 * 1024, 0x20));
+    const run = runCli(['validate', file]);
+    expect(run.code).toBe(1);
+    expect(run.stdout.trim()).toBe(`${file}:1:1: error: the policy is 65.0 MiB, over the 64 MiB limit [file-too-large]`);
+  });
+});
