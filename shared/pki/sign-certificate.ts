@@ -1,0 +1,85 @@
+// Signing an end-entity certificate for an already-decided profile, name and public key. Callers
+// decide *what* may be issued (issue-for-name.ts); this only makes the bytes and enforces lifetimes.
+import { WardenError } from '../errors.js';
+import type { CertificateAuthority } from './certificate-authority.js';
+import type { SigningContext } from './context.js';
+import { type CertificateProfile, leafExtensions } from './extensions.js';
+import { keyIdentifier } from './key-identifier.js';
+import { toPem } from './pem.js';
+import { type AcceptedPublicKey, acceptPublicKey } from './public-key.js';
+import { newSerial } from './serial.js';
+import { signed } from './signed.js';
+import { commonNameSubject } from './subject.js';
+import { tbsCertificate } from './tbs-certificate.js';
+import { validityFor } from './validity.js';
+
+export interface SignRequest {
+  profile: CertificateProfile;
+  commonName: string;
+  /** Member certificates: the subjectAltNames (DNS names and IP addresses). */
+  hosts?: readonly string[];
+  /** The subject's key: DER SubjectPublicKeyInfo, or a key already checked by acceptPublicKey. */
+  publicKey: Uint8Array | AcceptedPublicKey;
+  ttlSeconds: number;
+  limitSeconds: number;
+  limitSource: string;
+}
+
+export interface IssuedCertificate {
+  certificatePem: string;
+  /** Lowercase hex without leading zeros. */
+  serial: string;
+  notBefore: Date;
+  notAfter: Date;
+}
+
+export async function signCertificate(
+  ca: CertificateAuthority,
+  request: SignRequest,
+  ctx: SigningContext,
+): Promise<IssuedCertificate> {
+  const hosts = request.hosts ?? [];
+  if (request.profile === 'member' && hosts.length === 0) {
+    throw new WardenError(
+      'invalid-input',
+      `member ${request.commonName} has no hosts for its subjectAltName`,
+    );
+  }
+  if (request.profile === 'client' && hosts.length > 0) {
+    throw new WardenError('invalid-input', 'client certificates carry no subjectAltName');
+  }
+  const key =
+    request.publicKey instanceof Uint8Array
+      ? acceptPublicKey(request.publicKey, 'the subject key')
+      : request.publicKey;
+  const { notBefore, notAfter } = validityFor({
+    now: ctx.now(),
+    ttlSeconds: request.ttlSeconds,
+    limitSeconds: request.limitSeconds,
+    limitSource: request.limitSource,
+    issuer: ca,
+  });
+  const serial = newSerial(ctx.randomBytes);
+  const tbs = tbsCertificate({
+    serial: serial.der,
+    signatureAlgorithm: ca.signer.algorithmIdentifier,
+    issuer: ca.subject,
+    subject: commonNameSubject(request.commonName),
+    notBefore,
+    notAfter,
+    publicKey: key.spki,
+    extensions: leafExtensions({
+      profile: request.profile,
+      subjectKey: key.kind,
+      subjectKeyId: keyIdentifier(key.spki),
+      authorityKeyId: ca.authorityKeyIdExtension,
+      hosts,
+    }),
+  });
+  return {
+    certificatePem: toPem('CERTIFICATE', await signed(tbs, ca.signer)),
+    serial: serial.hex,
+    notBefore,
+    notAfter,
+  };
+}

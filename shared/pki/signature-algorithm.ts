@@ -1,0 +1,47 @@
+// Signature algorithms: the one a CA key signs with, and the ones a CSR may be signed with.
+import { TAG, tlv } from './der.js';
+import { OID, oidDer } from './oid.js';
+import type { PublicKeyKind } from './public-key.js';
+
+export type Hash = 'sha256' | 'sha384' | 'sha512';
+
+export interface SignatureAlgorithm {
+  oid: string;
+  /** The digest node:crypto signs/verifies with; null for Ed25519 (pure EdDSA). */
+  hash: Hash | null;
+  /** Key kinds that can make this signature. */
+  keys: readonly PublicKeyKind[];
+  name: string;
+}
+
+const EC = ['ecdsa-p256', 'ecdsa-p384'] as const;
+const ALGORITHMS: readonly SignatureAlgorithm[] = [
+  { oid: OID.ecdsaWithSha256, hash: 'sha256', keys: EC, name: 'ecdsa-with-SHA256' },
+  { oid: OID.ecdsaWithSha384, hash: 'sha384', keys: EC, name: 'ecdsa-with-SHA384' },
+  { oid: OID.ecdsaWithSha512, hash: 'sha512', keys: EC, name: 'ecdsa-with-SHA512' },
+  { oid: OID.sha256WithRsa, hash: 'sha256', keys: ['rsa'], name: 'sha256WithRSAEncryption' },
+  { oid: OID.sha384WithRsa, hash: 'sha384', keys: ['rsa'], name: 'sha384WithRSAEncryption' },
+  { oid: OID.sha512WithRsa, hash: 'sha512', keys: ['rsa'], name: 'sha512WithRSAEncryption' },
+  { oid: OID.ed25519, hash: null, keys: ['ed25519'], name: 'Ed25519' },
+];
+
+/** Accepted algorithms for verifying a signature, by OID; SHA-1 and RSA-PSS are not among them. */
+export const signatureAlgorithmByOid = (oid: string): SignatureAlgorithm | undefined =>
+  ALGORITHMS.find((a) => a.oid === oid);
+
+/** What a CA key of this kind signs certificates and CRLs with. */
+export function signingAlgorithmFor(kind: PublicKeyKind): SignatureAlgorithm {
+  const oid = {
+    'ecdsa-p256': OID.ecdsaWithSha256,
+    'ecdsa-p384': OID.ecdsaWithSha384,
+    rsa: OID.sha256WithRsa,
+    ed25519: OID.ed25519,
+  }[kind];
+  return signatureAlgorithmByOid(oid) as SignatureAlgorithm;
+}
+
+/** DER AlgorithmIdentifier: RSA algorithms carry an explicit NULL parameter, ECDSA and Ed25519 none (RFC 5758, 8410). */
+export const algorithmIdentifier = (algorithm: SignatureAlgorithm): Uint8Array =>
+  algorithm.keys.includes('rsa')
+    ? tlv(TAG.sequence, oidDer(algorithm.oid), Uint8Array.of(TAG.null, 0))
+    : tlv(TAG.sequence, oidDer(algorithm.oid));
