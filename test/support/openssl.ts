@@ -87,7 +87,9 @@ export const extensionNames = (text: string): string[] =>
   text
     .split('\n')
     .map((l) => l.trim())
-    .filter((l) => l.startsWith('X509v3 ') || l.startsWith('Authority Information'))
+    .filter(
+      (l) => (l.startsWith('X509v3 ') && l !== 'X509v3 extensions:') || l.startsWith('Authority Information'),
+    )
     .map((l) => l.replace(/:$/, ''));
 
 export type KeySpec = 'ec:P-256' | 'ec:P-384' | 'ec:secp256k1' | 'ec:P-521' | `rsa:${number}` | 'ed25519';

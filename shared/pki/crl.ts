@@ -1,0 +1,60 @@
+// Certificate revocation lists (RFC 5280 §5) from the policy's `ca.revoked` serials, in the form
+// etcd reads with --client-crl-file. The policy records serials only, so each entry's
+// revocationDate is the CRL's thisUpdate. The CRL number is thisUpdate in Unix seconds: it grows
+// with every CRL without any state to keep.
+import { WardenError } from '../errors.js';
+import type { CertificateAuthority } from './certificate-authority.js';
+import type { SigningContext } from './context.js';
+import { smallInteger, TAG, time, tlv } from './der.js';
+import { extension } from './extensions.js';
+import { OID } from './oid.js';
+import { toPem } from './pem.js';
+import { serialFromHex } from './serial.js';
+import { signed } from './signed.js';
+
+export const DEFAULT_CRL_VALIDITY_SECONDS = 7 * 86_400;
+
+export interface Crl {
+  crlPem: string;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  number: number;
+}
+
+const SERIAL_HEX = /^[0-9a-f]{1,40}$/;
+
+export async function buildCrl(
+  ca: CertificateAuthority,
+  revoked: readonly string[],
+  ctx: Pick<SigningContext, 'now'>,
+  validitySeconds = DEFAULT_CRL_VALIDITY_SECONDS,
+): Promise<Crl> {
+  for (const serial of revoked) {
+    if (!SERIAL_HEX.test(serial)) {
+      throw new WardenError(
+        'invalid-input',
+        `revoked serial ${JSON.stringify(serial)} is not lowercase hex of at most 20 bytes`,
+      );
+    }
+  }
+  const thisUpdate = new Date(Math.floor(ctx.now().getTime() / 1000) * 1000);
+  const nextUpdate = new Date(thisUpdate.getTime() + validitySeconds * 1000);
+  const number = thisUpdate.getTime() / 1000;
+  const entries = [...new Set(revoked)].map((serial) =>
+    tlv(TAG.sequence, serialFromHex(serial), time(thisUpdate)),
+  );
+  const tbs = tlv(
+    TAG.sequence,
+    smallInteger(1), // v2
+    ca.signer.algorithmIdentifier,
+    ca.subject,
+    time(thisUpdate),
+    time(nextUpdate),
+    ...(entries.length ? [tlv(TAG.sequence, ...entries)] : []),
+    tlv(
+      0xa0,
+      tlv(TAG.sequence, ca.authorityKeyIdExtension, extension(OID.crlNumber, false, smallInteger(number))),
+    ),
+  );
+  return { crlPem: toPem('X509 CRL', await signed(tbs, ca.signer)), thisUpdate, nextUpdate, number };
+}
