@@ -22,12 +22,12 @@ export interface NameProfile {
 // EC2 instance ids: "i-" and 8 or 17 lowercase hex digits.
 const INSTANCE_ID_PATTERN = 'i-(?:[0-9a-f]{8}|[0-9a-f]{17})';
 
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The template whose user pattern the name is an instance of, if any. */
 export function templateFor(policy: Policy, name: string): Policy['templates'][string] | undefined {
   return Object.values(policy.templates).find((t) =>
-    new RegExp(`^${t.user.split(INSTANCE_ID).map(escape).join(INSTANCE_ID_PATTERN)}$`).test(name),
+    new RegExp(`^${t.user.split(INSTANCE_ID).map(escapeRegExp).join(INSTANCE_ID_PATTERN)}$`).test(name),
   );
 }
 
