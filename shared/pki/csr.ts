@@ -7,7 +7,7 @@ import { verify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
-import { children, encoding, readElement } from './der.js';
+import { children, type Element, encoding, readElement, readHeader, TAG } from './der.js';
 import { OID } from './oid.js';
 import { fromPem, looksLikePem } from './pem.js';
 import { type AcceptedPublicKey, acceptPublicKey } from './public-key.js';
@@ -51,15 +51,26 @@ interface CsrParts {
 }
 
 function decode(der: Uint8Array): CsrParts {
-  const notPkcs10 = invalid('the CSR is not a DER-encoded PKCS#10 request (garbage or truncated)');
+  // The outer framing first, so that garbage, truncation and trailing bytes each get their own message.
+  let outer: Element;
+  try {
+    outer = readHeader(der);
+  } catch {
+    outer = { tag: -1, offset: 0, start: 0, end: Number.POSITIVE_INFINITY };
+  }
+  if (outer.tag !== TAG.sequence)
+    throw invalid('the CSR is not PKCS#10: it does not start with a DER SEQUENCE (garbage?)');
+  if (outer.end > der.length) throw invalid(`the CSR is truncated: ${der.length} of ${outer.end} bytes`);
+  if (outer.end < der.length) throw invalid(`the CSR has ${der.length - outer.end} bytes after its end`);
+  const notPkcs10 = invalid('the CSR is a DER SEQUENCE but not a PKCS#10 certification request');
   const parsed = asn1js.fromBER(der);
-  if (parsed.offset === -1 || parsed.offset !== der.length) throw notPkcs10;
+  if (parsed.offset !== der.length) throw notPkcs10;
   let request: pkijs.CertificationRequest;
   let info: Uint8Array;
   let spki: Uint8Array;
   try {
     request = new pkijs.CertificationRequest({ schema: parsed.result });
-    const infoElement = readElement(der, readElement(der).start);
+    const infoElement = readElement(der, outer.start);
     const spkiElement = children(der, infoElement)[2];
     if (!spkiElement) throw new Error('no key');
     info = encoding(der, infoElement);

@@ -87,8 +87,8 @@ export interface Element {
   end: number;
 }
 
-/** Reads the element at `offset`; throws on anything that is not well-formed definite-length DER. */
-export function readElement(bytes: Uint8Array, offset = 0): Element {
+/** Reads the tag and length at `offset` without requiring the value to be present. */
+export function readHeader(bytes: Uint8Array, offset = 0): Element {
   const tag = bytes[offset];
   const first = bytes[offset + 1];
   if (tag === undefined || first === undefined || (tag & 0x1f) === 0x1f) throw new Error('malformed DER');
@@ -105,9 +105,14 @@ export function readElement(bytes: Uint8Array, offset = 0): Element {
     }
     start += count;
   }
-  const end = start + length;
-  if (end > bytes.length) throw new Error('truncated DER');
-  return { tag, offset, start, end };
+  return { tag, offset, start, end: start + length };
+}
+
+/** Reads the element at `offset`; throws on anything that is not well-formed definite-length DER. */
+export function readElement(bytes: Uint8Array, offset = 0): Element {
+  const element = readHeader(bytes, offset);
+  if (element.end > bytes.length) throw new Error('truncated DER');
+  return element;
 }
 
 /** The elements directly inside a constructed element. */
