@@ -20,8 +20,23 @@ export const MAX_RSA_BITS = 8192;
 
 const CURVES: Record<string, PublicKeyKind> = { prime256v1: 'ecdsa-p256', secp384r1: 'ecdsa-p384' };
 
+// Decoding a key (an EC point check, an RSA modulus) costs several times a signature; callers that
+// issue again and again for one key (a node renewing, a benchmark) find it here. Bounded, oldest out.
+const RECENT_LIMIT = 256;
+const recent = new Map<string, AcceptedPublicKey>();
+
 /** `what` names the key's owner in errors ("the CSR's key"). */
 export function acceptPublicKey(spki: Uint8Array, what: string): AcceptedPublicKey {
+  const id = Buffer.from(spki.buffer, spki.byteOffset, spki.byteLength).toString('base64');
+  const known = recent.get(id);
+  if (known) return known;
+  const accepted = decodePublicKey(spki, what);
+  if (recent.size >= RECENT_LIMIT) recent.delete(recent.keys().next().value as string);
+  recent.set(id, accepted);
+  return accepted;
+}
+
+function decodePublicKey(spki: Uint8Array, what: string): AcceptedPublicKey {
   let key: KeyObject;
   try {
     key = createPublicKey({ key: Buffer.from(spki), format: 'der', type: 'spki' });
