@@ -1,0 +1,28 @@
+// The applier's view of a real etcd cluster.
+import { hostname } from 'node:os';
+import type { Etcd3 } from 'etcd3';
+import type { RbacBackend } from '../rbac/backend.js';
+import { describeChange } from '../rbac/format-plan.js';
+import { applyChange } from './apply-change.js';
+import { acquireApplyLock, type LockOptions } from './apply-lock.js';
+import { etcdFailure } from './errors.js';
+import { readAuthState } from './read-auth-state.js';
+
+export function etcdBackend(client: Etcd3, identity: string, lockOptions: LockOptions = {}): RbacBackend {
+  return {
+    readState: () => readAuthState(client),
+    applyChange: async (change) => {
+      try {
+        await applyChange(client, change);
+      } catch (error) {
+        throw etcdFailure(error, `applying "${describeChange(change)}"`);
+      }
+    },
+    lock: () =>
+      acquireApplyLock(
+        client,
+        { identity, host: hostname(), pid: process.pid, since: new Date().toISOString() },
+        lockOptions,
+      ),
+  };
+}
