@@ -35,6 +35,7 @@ export {
   loadCa,
   type NewCa,
 } from './certificate-authority.js';
+export { type CertificateInfo, certificateInfo } from './certificate-info.js';
 export type { GeneratedKey, PkiContext, SigningContext } from './context.js';
 export { buildCrl, type Crl, DEFAULT_CRL_VALIDITY_SECONDS } from './crl.js';
 export { generateKey, nodePkiContext, nodeSigner } from './crypto-node.js';
@@ -44,6 +45,13 @@ export { issueForName, type NameIssueRequest, type NameIssueResult } from './iss
 export { type IssuedWithKey, issueWithNewKey } from './issue-with-new-key.js';
 export { type NameProfile, nameProfile, templateFor } from './name-profile.js';
 export { type AcceptedPublicKey, acceptPublicKey } from './public-key.js';
+export {
+  type IssuedFiles,
+  memberEndpoints,
+  RENDER_FORMATS,
+  type RenderFormat,
+  renderConfig,
+} from './render.js';
 export { type IssuedCertificate, type SignRequest, signCertificate } from './sign-certificate.js';
 export type { Signer } from './signer.js';
 export { CLOCK_SKEW_SECONDS } from './validity.js';

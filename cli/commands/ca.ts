@@ -1,0 +1,108 @@
+// `ca init`, `ca show`, `ca crl`: create the CA in its store, print its certificate, write the CRL.
+import { parseArgs } from 'node:util';
+import {
+  buildCrl,
+  createCa,
+  DEFAULT_CRL_VALIDITY_SECONDS,
+  loadCa,
+  nodePkiContext,
+} from '../../shared/pki/index.js';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { loadPolicyFile } from '../policy-file.js';
+import {
+  caStoreFrom,
+  DEFAULT_POLICY,
+  durationFrom,
+  pathFrom,
+  strictArgs,
+  writeFileSafely,
+} from './pki-args.js';
+
+const noPositionals = (positionals: string[], command: string): void => {
+  if (positionals.length > 0)
+    throw new UsageError(`${command} takes no arguments (got ${positionals.join(' ')})`);
+};
+
+export const caInitCommand: Command = {
+  name: 'ca init',
+  summary: 'create the CA (key type and validity from the policy) in the CA store',
+  usage: 'ca init [--policy FILE] [--ca-store file://DIR|secretsmanager://SECRET_ID] [--force]',
+  async run(args, io) {
+    const { values, positionals } = strictArgs(() =>
+      parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          policy: { type: 'string' },
+          'ca-store': { type: 'string' },
+          force: { type: 'boolean', default: false },
+        },
+      }),
+    );
+    noPositionals(positionals, 'ca init');
+    const policy = await loadPolicyFile(values.policy ?? DEFAULT_POLICY);
+    const store = caStoreFrom(values['ca-store'], io);
+    // Check before generating: an RSA-4096 key takes seconds, and the answer would be "no" anyway.
+    if (!values.force && (await store.exists())) {
+      throw new UsageError(
+        `a CA already exists in ${store.url}; refusing to overwrite it (use --force to replace it)`,
+      );
+    }
+    const { certificatePem, privateKeyPem, ca } = await createCa(policy.ca, nodePkiContext());
+    await store.create({ certificatePem, privateKeyPem }, { overwrite: values.force });
+    io.out(
+      `created CA "${ca.commonName}" (${ca.keyDescription}, serial ${ca.serial}, valid until ${ca.notAfter.toISOString()}) in ${store.url}\n`,
+    );
+    return 0;
+  },
+};
+
+export const caShowCommand: Command = {
+  name: 'ca show',
+  summary: 'print the CA certificate (PEM)',
+  usage: 'ca show [--ca-store file://DIR|secretsmanager://SECRET_ID]',
+  async run(args, io) {
+    const { values, positionals } = strictArgs(() =>
+      parseArgs({ args, allowPositionals: true, options: { 'ca-store': { type: 'string' } } }),
+    );
+    noPositionals(positionals, 'ca show');
+    io.out(await caStoreFrom(values['ca-store'], io).loadCertificate());
+    return 0;
+  },
+};
+
+export const caCrlCommand: Command = {
+  name: 'ca crl',
+  summary: 'write the CRL of the policy’s revoked serials (for etcd --client-crl-file)',
+  usage: 'ca crl [--policy FILE] [--ca-store URL] [--out FILE] [--validity DURATION (default 168h)]',
+  async run(args, io) {
+    const { values, positionals } = strictArgs(() =>
+      parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          policy: { type: 'string' },
+          'ca-store': { type: 'string' },
+          out: { type: 'string' },
+          validity: { type: 'string' },
+        },
+      }),
+    );
+    noPositionals(positionals, 'ca crl');
+    const validity = durationFrom(values.validity, '--validity') ?? DEFAULT_CRL_VALIDITY_SECONDS;
+    const policy = await loadPolicyFile(values.policy ?? DEFAULT_POLICY);
+    const ctx = nodePkiContext();
+    const ca = loadCa(await caStoreFrom(values['ca-store'], io).load(), ctx);
+    const crl = await buildCrl(ca, policy.ca.revoked, ctx, validity);
+    if (values.out === undefined) {
+      io.out(crl.crlPem);
+    } else {
+      await writeFileSafely(pathFrom(io, values.out), crl.crlPem, 0o644);
+      io.out(
+        `wrote CRL ${crl.number} (${policy.ca.revoked.length} revoked serial${policy.ca.revoked.length === 1 ? '' : 's'}, next update ${crl.nextUpdate.toISOString()}) to ${values.out}\n`,
+      );
+    }
+    return 0;
+  },
+};

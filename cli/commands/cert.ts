@@ -1,0 +1,89 @@
+// `cert issue NAME`: a member gets a server+peer certificate, a user a client certificate, per the
+// policy; from `--csr FILE` or with a new key written 0600 next to the certificate.
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { WardenError } from '../../shared/errors.js';
+import { issueForName, loadCa, MAX_CSR_BYTES, nodePkiContext } from '../../shared/pki/index.js';
+import { type Command, UsageError } from '../command.js';
+import { loadPolicyFile } from '../policy-file.js';
+import {
+  caStoreFrom,
+  DEFAULT_POLICY,
+  durationFrom,
+  pathFrom,
+  strictArgs,
+  writeFileSafely,
+} from './pki-args.js';
+
+async function readCsr(path: string): Promise<Uint8Array> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new WardenError('invalid-input', `cannot read CSR ${path}: not a file`);
+    if (info.size > MAX_CSR_BYTES)
+      throw new WardenError(
+        'invalid-input',
+        `the CSR is ${info.size} bytes; at most ${MAX_CSR_BYTES} are accepted`,
+      );
+    return new Uint8Array(await readFile(path));
+  } catch (error) {
+    if (error instanceof WardenError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new WardenError(
+      'invalid-input',
+      `cannot read CSR ${path}: ${code === 'ENOENT' ? 'no such file' : code}`,
+    );
+  }
+}
+
+export const certIssueCommand: Command = {
+  name: 'cert issue',
+  summary: 'issue a certificate for a user (client) or a member (server+peer) of the policy',
+  usage: 'cert issue NAME [--csr FILE] [--out DIR] [--ttl DURATION] [--policy FILE] [--ca-store URL]',
+  async run(args, io) {
+    const { values, positionals } = strictArgs(() =>
+      parseArgs({
+        args,
+        allowPositionals: true,
+        options: {
+          csr: { type: 'string' },
+          out: { type: 'string', default: '.' },
+          ttl: { type: 'string' },
+          policy: { type: 'string' },
+          'ca-store': { type: 'string' },
+        },
+      }),
+    );
+    const [name, ...extra] = positionals;
+    if (!name || extra.length > 0) throw new UsageError('cert issue takes exactly one NAME');
+    const ttlSeconds = durationFrom(values.ttl, '--ttl');
+    const csr = values.csr === undefined ? undefined : await readCsr(pathFrom(io, values.csr));
+    const policy = await loadPolicyFile(values.policy ?? DEFAULT_POLICY);
+    const ctx = nodePkiContext();
+    const ca = loadCa(await caStoreFrom(values['ca-store'], io).load(), ctx);
+    const issued = await issueForName(policy, ca, { name, csr, ttlSeconds }, ctx);
+
+    const dir = pathFrom(io, values.out);
+    // A new output directory is private: it is about to hold a private key.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const written = [join(values.out, `${issued.name}.pem`)];
+    if (issued.privateKeyPem !== undefined) {
+      await writeFileSafely(join(dir, `${issued.name}-key.pem`), issued.privateKeyPem, 0o600);
+      written.push(join(values.out, `${issued.name}-key.pem`));
+    }
+    await writeFileSafely(join(dir, `${issued.name}.pem`), issued.certificatePem, 0o644);
+    await writeFileSafely(join(dir, 'ca.pem'), issued.caCertificatePem, 0o644);
+    written.push(join(values.out, 'ca.pem'));
+
+    const kind = issued.profile === 'member' ? 'member (server+peer)' : 'client';
+    io.out(
+      `issued ${kind} certificate for ${issued.name}: serial ${issued.serial}, valid until ${issued.notAfter.toISOString()}\nwrote ${written.join(', ')}\n`,
+    );
+    if (issued.ignored.length > 0) {
+      io.err(
+        `note: ignored from the CSR (the policy decides subject, SANs and usages): ${issued.ignored.join(', ')}\n`,
+      );
+    }
+    return 0;
+  },
+};
