@@ -13,6 +13,8 @@ import { assertPlanIsSafe } from './safety.js';
 export interface ApplyOptions {
   /** The etcd user the backend acts as (its certificate's CN), for the lock-out refusal. */
   identity?: string;
+  /** Asked under the lock with the exact changes about to be sent; false sends none. */
+  approve?: (changes: readonly Change[]) => Promise<boolean>;
   onProgress?: (done: number, total: number, change: Change) => void;
 }
 
@@ -23,6 +25,8 @@ export interface ApplyReport {
   failure?: { change: Change; error: WardenError };
   /** What a fresh plan still finds after the apply (empty when converged). */
   remaining: Change[];
+  /** The approver said no: nothing was sent. */
+  declined?: boolean;
 }
 
 const asWardenError = (error: unknown): WardenError =>
@@ -43,6 +47,9 @@ export async function applyPolicy(
     const live = await backend.readState();
     const planned = planChanges(policy, live);
     assertPlanIsSafe(live, planned, options.identity);
+    if (options.approve && !(await options.approve(planned))) {
+      return { planned, applied: [], remaining: planned, declined: true };
+    }
     const applied: Change[] = [];
     for (const change of planned) {
       const lost = lock.lost();

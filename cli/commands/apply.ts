@@ -1,0 +1,138 @@
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import { WardenError } from '../../shared/errors.js';
+import { DEFAULT_LOCK_TTL_SECONDS } from '../../shared/etcd/apply-lock.js';
+import { etcdBackend } from '../../shared/etcd/backend.js';
+import { type ApplyReport, applyPolicy } from '../../shared/rbac/apply.js';
+import { changeToJson, describeChange, formatChange, formatPlan } from '../../shared/rbac/format-plan.js';
+import { type Command, UsageError } from '../command.js';
+import {
+  CONNECTION_USAGE,
+  connectionOptions,
+  durationMs,
+  resolveConnection,
+  useColor,
+  withEtcd,
+} from '../connection.js';
+import { loadPolicyFile } from '../policy-file.js';
+
+/** Beyond this many changes a terminal gets a progress line instead of silence. */
+const PROGRESS_FROM = 20;
+
+async function confirm(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+function reportJson(report: ApplyReport): string {
+  return JSON.stringify(
+    {
+      applied: report.applied.map(changeToJson),
+      planned: report.planned.length,
+      failure: report.failure && {
+        change: changeToJson(report.failure.change),
+        code: report.failure.error.code,
+        message: report.failure.error.message,
+      },
+      converged: !report.failure && report.remaining.length === 0,
+      remaining: report.remaining.map(changeToJson),
+    },
+    null,
+    2,
+  );
+}
+
+export const applyCommand: Command = {
+  name: 'apply',
+  summary: 'apply the plan to etcd under a cluster-wide lock',
+  usage: `apply [FILE] [--policy FILE] [--yes] [--json] [--lock-timeout 0s] [--lock-ttl 10s] ${CONNECTION_USAGE}`,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        ...connectionOptions,
+        policy: { type: 'string' },
+        yes: { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        'lock-timeout': { type: 'string' },
+        'lock-ttl': { type: 'string' },
+      },
+    });
+    if (positionals.length > 1) throw new UsageError('apply takes one policy file');
+    if (!values.yes && !(io.isTty && process.stdin.isTTY)) {
+      throw new UsageError('not on a terminal: pass --yes to apply without the prompt');
+    }
+    const file = positionals[0] ?? values.policy ?? 'etcd-warden.yaml';
+    const policy = await loadPolicyFile(file);
+    const connection = await resolveConnection(values, io);
+    const lockOptions = {
+      waitMs: durationMs(values['lock-timeout'], 'lock-timeout', 0),
+      ttlSeconds: Math.max(
+        1,
+        Math.round(durationMs(values['lock-ttl'], 'lock-ttl', DEFAULT_LOCK_TTL_SECONDS * 1000) / 1000),
+      ),
+    };
+    const color = useColor(io);
+    const text = !values.json;
+    const progressLine = io.isTty && text;
+
+    const report = await withEtcd(connection, (client) =>
+      applyPolicy(policy, etcdBackend(client, connection.identity, lockOptions), {
+        identity: connection.identity,
+        approve: async (changes) => {
+          if (changes.length === 0) return true;
+          if (text) io.out(`${formatPlan(changes, color)}\n`);
+          return (
+            values.yes ||
+            confirm(`Apply ${changes.length} change${changes.length > 1 ? 's' : ''} to etcd? [y/N] `)
+          );
+        },
+        onProgress: (done, total, change) => {
+          if (!text) return;
+          if (progressLine && total >= PROGRESS_FROM) {
+            io.err(`\r${done}/${total} applied${done === total ? '\n' : ''}`);
+          } else if (!progressLine) {
+            io.out(`applied ${formatChange(change, false)}\n`);
+          }
+        },
+      }),
+    );
+
+    if (values.json) io.out(`${reportJson(report)}\n`);
+    if (report.declined) {
+      if (text) io.out('Apply cancelled: nothing was changed.\n');
+      return 1;
+    }
+    if (report.failure) {
+      const { change, error } = report.failure;
+      if (text) {
+        io.out(`Applied ${report.applied.length} of ${report.planned.length} changes, then stopped.\n`);
+      }
+      throw new WardenError(
+        error.code,
+        `failed at "${describeChange(change)}": ${error.message}`,
+        error.retryable,
+      );
+    }
+    if (report.remaining.length > 0) {
+      if (text) io.out(`${formatPlan(report.remaining, color)}\n`);
+      throw new WardenError(
+        'conflict',
+        `applied ${report.applied.length} changes but etcd still differs from the policy (changed by someone else meanwhile?); run plan`,
+      );
+    }
+    if (text) {
+      io.out(
+        report.planned.length === 0
+          ? 'No changes: etcd matches the policy.\n'
+          : `Applied ${report.applied.length} changes; etcd now matches the policy.\n`,
+      );
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,130 @@
+// etcdctl-style connection flags for every command that talks to etcd: --endpoints, --cacert,
+// --cert, --key (or ETCDCTL_ENDPOINTS, ETCDCTL_CACERT, ETCDCTL_CERT, ETCDCTL_KEY) and
+// --command-timeout. The identity etcd sees is the client certificate's CN.
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Etcd3 } from 'etcd3';
+import { WardenError } from '../shared/errors.js';
+import { connectEtcd, DEFAULT_CALL_TIMEOUT_MS, type EtcdConnection } from '../shared/etcd/connect.js';
+import { parseDuration } from '../shared/policy/duration.js';
+import { UsageError } from './command.js';
+import type { CliIo } from './io.js';
+
+export const connectionOptions = {
+  endpoints: { type: 'string' },
+  cacert: { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'command-timeout': { type: 'string' },
+} as const;
+
+export const CONNECTION_USAGE =
+  '[--endpoints URLS] [--cacert FILE] [--cert FILE] [--key FILE] [--command-timeout 5s]';
+
+export interface ConnectionFlags {
+  endpoints?: string;
+  cacert?: string;
+  cert?: string;
+  key?: string;
+  'command-timeout'?: string;
+}
+
+export interface ResolvedConnection extends EtcdConnection {
+  /** The etcd user this connection acts as: the client certificate's CN. */
+  identity: string;
+}
+
+/** A flag value, else its ETCDCTL_ variable, else a usage error naming both. */
+function pick(flags: ConnectionFlags, io: CliIo, flag: keyof ConnectionFlags, variable: string): string {
+  const value = flags[flag] ?? io.env[variable];
+  if (!value) throw new UsageError(`--${flag} (or ${variable}) is required`);
+  return value;
+}
+
+async function readPem(io: CliIo, path: string, what: string): Promise<string> {
+  try {
+    return await readFile(resolve(io.cwd, path), 'utf8');
+  } catch (error) {
+    throw new WardenError(
+      'invalid-input',
+      `cannot read ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
+    );
+  }
+}
+
+/** Seconds as Go-style durations ("5s", "1m30s"), like etcdctl's --command-timeout. */
+export function durationMs(text: string | undefined, flag: string, fallbackMs: number): number {
+  if (text === undefined) return fallbackMs;
+  if (/^0+[dhms]?$/.test(text)) return 0;
+  const seconds = parseDuration(text);
+  if (seconds === undefined || !(seconds >= 0))
+    throw new UsageError(`--${flag} must be a duration such as 5s or 1m`);
+  return seconds * 1000;
+}
+
+export function commonNameOf(certPem: string, path: string): string {
+  let subject: string;
+  try {
+    subject = new X509Certificate(certPem).subject;
+  } catch {
+    throw new WardenError('invalid-input', `${path} is not a PEM certificate`);
+  }
+  const cn = subject.split('\n').find((line) => line.startsWith('CN='));
+  if (!cn)
+    throw new WardenError('invalid-input', `${path} has no Common Name: etcd could not map it to a user`);
+  return cn.slice(3);
+}
+
+export async function resolveConnection(flags: ConnectionFlags, io: CliIo): Promise<ResolvedConnection> {
+  silenceIpServerNameWarning();
+  const endpoints = pick(flags, io, 'endpoints', 'ETCDCTL_ENDPOINTS')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .map((e) => (/^[a-z]+:\/\//.test(e) ? e : `https://${e}`));
+  const certPath = pick(flags, io, 'cert', 'ETCDCTL_CERT');
+  const [caPem, certPem, keyPem] = await Promise.all([
+    readPem(io, pick(flags, io, 'cacert', 'ETCDCTL_CACERT'), 'CA certificate'),
+    readPem(io, certPath, 'client certificate'),
+    readPem(io, pick(flags, io, 'key', 'ETCDCTL_KEY'), 'client key'),
+  ]);
+  return {
+    endpoints,
+    caPem,
+    certPem,
+    keyPem,
+    identity: commonNameOf(certPem, certPath),
+    callTimeoutMs: durationMs(flags['command-timeout'], 'command-timeout', DEFAULT_CALL_TIMEOUT_MS),
+  };
+}
+
+/**
+ * gRPC hands an IP endpoint to TLS as the server name, and Node warns (DEP0123) on every such
+ * connection although the certificate is still checked against its IP addresses. etcd endpoints
+ * are usually IPs, so the CLI drops that one warning and keeps every other.
+ */
+function silenceIpServerNameWarning(): void {
+  const emit = process.emitWarning;
+  if ((emit as { warden?: true }).warden) return;
+  const filtered = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' ? (rest[0] as { code?: string })?.code : rest[1];
+    if (code === 'DEP0123') return;
+    (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning & { warden?: true };
+  filtered.warden = true;
+  process.emitWarning = filtered;
+}
+
+/** Runs `fn` with a client for the connection and always closes it. */
+export async function withEtcd<T>(connection: EtcdConnection, fn: (client: Etcd3) => Promise<T>): Promise<T> {
+  const client = connectEtcd(connection);
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
+}
+
+/** Colors only on a terminal, and never when NO_COLOR is set. */
+export const useColor = (io: CliIo): boolean => io.isTty && !io.env.NO_COLOR;
