@@ -1,5 +1,6 @@
 // `ca init`, `ca show`, `ca crl`: create the CA in its store, print its certificate, write the CRL.
 import { parseArgs } from 'node:util';
+import { WardenError } from '../../shared/errors.js';
 import {
   buildCrl,
   createCa,
@@ -45,7 +46,8 @@ export const caInitCommand: Command = {
     const store = caStoreFrom(values['ca-store'], io);
     // Check before generating: an RSA-4096 key takes seconds, and the answer would be "no" anyway.
     if (!values.force && (await store.exists())) {
-      throw new UsageError(
+      throw new WardenError(
+        'conflict',
         `a CA already exists in ${store.url}; refusing to overwrite it (use --force to replace it)`,
       );
     }
