@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
 import { DEFAULT_LOCK_TTL_SECONDS } from '../../shared/etcd/apply-lock.js';
-import { etcdBackend } from '../../shared/etcd/backend.js';
+import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
 import { type ApplyReport, applyPolicy } from '../../shared/rbac/apply.js';
 import { changeToJson, describeChange, formatChange, formatPlan } from '../../shared/rbac/format-plan.js';
 import { type Command, UsageError } from '../command.js';
@@ -84,6 +84,7 @@ export const applyCommand: Command = {
     const report = await withEtcd(connection, (client) =>
       applyPolicy(policy, etcdBackend(client, connection.identity, lockOptions), {
         identity: connection.identity,
+        concurrency: APPLY_CONCURRENCY,
         approve: async (changes) => {
           if (changes.length === 0) return true;
           if (text) io.out(`${formatPlan(changes, color)}\n`);

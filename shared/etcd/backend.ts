@@ -8,6 +8,9 @@ import { acquireApplyLock, type LockOptions } from './apply-lock.js';
 import { etcdFailure } from './errors.js';
 import { readAuthState } from './read-auth-state.js';
 
+/** Changes in flight at once within a phase (see ApplyOptions.concurrency). */
+export const APPLY_CONCURRENCY = 256;
+
 export function etcdBackend(client: Etcd3, identity: string, lockOptions: LockOptions = {}): RbacBackend {
   return {
     readState: () => readAuthState(client),

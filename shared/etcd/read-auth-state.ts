@@ -6,7 +6,7 @@ import type { LivePermission, LiveState } from '../rbac/live-state.js';
 import { mapBounded } from './bounded.js';
 import { etcdFailure } from './errors.js';
 
-export const READ_CONCURRENCY = 64;
+export const READ_CONCURRENCY = 512;
 
 const ACCESS: Record<IPermission['permType'], Access> = {
   Read: 'read',

@@ -6,7 +6,6 @@ import { WardenError } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { RbacBackend } from './backend.js';
 import type { Change } from './change.js';
-import { describeChange } from './format-plan.js';
 import { planChanges } from './plan.js';
 import { assertPlanIsSafe } from './safety.js';
 
@@ -16,6 +15,11 @@ export interface ApplyOptions {
   /** Asked under the lock with the exact changes about to be sent; false sends none. */
   approve?: (changes: readonly Change[]) => Promise<boolean>;
   onProgress?: (done: number, total: number, change: Change) => void;
+  /**
+   * Changes of one phase (consecutive changes of the same kind, which never depend on each other)
+   * sent at once. etcd then commits them together, one disk sync for many, instead of one each.
+   */
+  concurrency?: number;
 }
 
 export interface ApplyReport {
@@ -51,27 +55,56 @@ export async function applyPolicy(
       return { planned, applied: [], remaining: planned, declined: true };
     }
     const applied: Change[] = [];
-    for (const change of planned) {
-      const lost = lock.lost();
-      if (lost) {
-        const error = new WardenError(
-          'locked',
-          `lost the apply lock (${lost.message}); stopped before: ${describeChange(change)}`,
-        );
-        return { planned, applied, failure: { change, error }, remaining: planned.slice(applied.length) };
-      }
-      try {
+    let failure: ApplyReport['failure'];
+    for (const phase of phasesOf(planned)) {
+      failure = await runPhase(phase, options.concurrency ?? 1, async (change) => {
+        const lost = lock.lost();
+        if (lost) throw new WardenError('locked', `lost the apply lock (${lost.message}); stopped`);
         await backend.applyChange(change);
-      } catch (error) {
-        const failure = { change, error: asWardenError(error) };
-        return { planned, applied, failure, remaining: planned.slice(applied.length) };
+        applied.push(change);
+        options.onProgress?.(applied.length, planned.length, change);
+      });
+      if (failure) {
+        const done = new Set(applied);
+        return { planned, applied, failure, remaining: planned.filter((c) => !done.has(c)) };
       }
-      applied.push(change);
-      options.onProgress?.(applied.length, planned.length, change);
     }
     const remaining = planned.length === 0 ? [] : planChanges(policy, await backend.readState());
     return { planned, applied, remaining };
   } finally {
     await lock.release();
   }
+}
+
+/** Runs of consecutive changes with the same op: the planner's ordered phases. */
+export function phasesOf(changes: readonly Change[]): Change[][] {
+  const phases: Change[][] = [];
+  for (const change of changes) {
+    const last = phases.at(-1);
+    if (last && last[0]?.op === change.op) last.push(change);
+    else phases.push([change]);
+  }
+  return phases;
+}
+
+/** Sends a phase with at most `limit` in flight; after a failure starts nothing new and reports it. */
+async function runPhase(
+  phase: readonly Change[],
+  limit: number,
+  send: (change: Change) => Promise<void>,
+): Promise<ApplyReport['failure']> {
+  let next = 0;
+  let failure: ApplyReport['failure'];
+  const worker = async (): Promise<void> => {
+    while (!failure && next < phase.length) {
+      const change = phase[next++] as Change;
+      try {
+        await send(change);
+      } catch (error) {
+        failure ??= { change, error: asWardenError(error) };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, phase.length)) }, worker));
+  return failure;
 }
