@@ -1,6 +1,7 @@
 // Signing an end-entity certificate for an already-decided profile, name and public key. Callers
 // decide *what* may be issued (issue-for-name.ts); this only makes the bytes and enforces lifetimes.
 import { WardenError } from '../errors.js';
+import { hostKind } from '../policy/hosts.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import type { SigningContext } from './context.js';
 import { type CertificateProfile, leafExtensions } from './extensions.js';
@@ -39,6 +40,19 @@ export async function signCertificate(
   ctx: SigningContext,
 ): Promise<IssuedCertificate> {
   const hosts = request.hosts ?? [];
+  // X.520 ub-common-name: 64 characters. etcd usernames from the policy always fit.
+  if (request.commonName.length === 0 || request.commonName.length > 64) {
+    throw new WardenError(
+      'invalid-input',
+      `a common name must have 1 to 64 characters (got ${request.commonName.length})`,
+    );
+  }
+  const badHost = hosts.find((h) => hostKind(h) === undefined);
+  if (badHost !== undefined)
+    throw new WardenError(
+      'invalid-input',
+      `${JSON.stringify(badHost)} is neither an IP address nor a DNS name`,
+    );
   if (request.profile === 'member' && hosts.length === 0) {
     throw new WardenError(
       'invalid-input',

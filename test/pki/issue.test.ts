@@ -1,7 +1,7 @@
 // Issued certificates judged by openssl: chain and purpose (`verify -x509_strict -purpose`),
 // and exactly the subject, SANs, usages, validity and key identifiers (`x509 -text`).
 import { describe, expect, it } from 'vitest';
-import { createCa, issueForName, nodePkiContext } from '../../shared/pki/index.js';
+import { createCa, issueForName, nodePkiContext, signCertificate } from '../../shared/pki/index.js';
 import type { KeyAlgorithm } from '../../shared/policy/types.js';
 import { extensionNames, extensionText, verify, x509Fields, x509Text } from '../support/openssl.js';
 import { caSpec, policy } from './fixtures.js';
@@ -177,6 +177,35 @@ describe('lifetimes', () => {
 
     // Assess
     await expect(result).rejects.toThrow('a TTL of 2h is above ca.maxTtl (1h)');
+  });
+});
+
+describe('signing guards', () => {
+  it('refuses an empty or over-long common name and a host that is neither IP nor DNS name', async () => {
+    // Prepare
+    const { ca } = await createCa(policy().ca, ctx);
+    const key = (await ctx.generateKey('ecdsa-p256')).publicKey;
+    const base = { ttlSeconds: 60, limitSeconds: 60, limitSource: 'test', publicKey: key };
+
+    // Act
+    const empty = signCertificate(ca, { ...base, profile: 'client', commonName: '' }, ctx);
+    const long = signCertificate(ca, { ...base, profile: 'client', commonName: 'x'.repeat(65) }, ctx);
+    const badHost = signCertificate(
+      ca,
+      { ...base, profile: 'member', commonName: 'etcd-9', hosts: ['not a host'] },
+      ctx,
+    );
+    const clientWithHosts = signCertificate(
+      ca,
+      { ...base, profile: 'client', commonName: 'app', hosts: ['10.0.0.1'] },
+      ctx,
+    );
+
+    // Assess
+    await expect(empty).rejects.toThrow('a common name must have 1 to 64 characters (got 0)');
+    await expect(long).rejects.toThrow('a common name must have 1 to 64 characters (got 65)');
+    await expect(badHost).rejects.toThrow('"not a host" is neither an IP address nor a DNS name');
+    await expect(clientWithHosts).rejects.toThrow('client certificates carry no subjectAltName');
   });
 });
 
