@@ -109,19 +109,21 @@ export function secretsManagerCaStore(secretId: string, options: SecretsManagerS
     return material;
   }
 
+  async function exists(): Promise<boolean> {
+    try {
+      return (await fetch()) !== undefined;
+    } catch (error) {
+      // Something that is not a CA still occupies the secret.
+      if (error instanceof WardenError && error.code === 'invalid-input') return true;
+      throw error;
+    }
+  }
+
   return {
     url,
     load,
+    exists,
     loadCertificate: async () => (await load()).certificatePem,
-    async exists() {
-      try {
-        return (await fetch()) !== undefined;
-      } catch (error) {
-        // Something that is not a CA still occupies the secret.
-        if (error instanceof WardenError && error.code === 'invalid-input') return true;
-        throw error;
-      }
-    },
     async create(material, options = {}) {
       const SecretString = JSON.stringify({
         format: SECRET_FORMAT,
@@ -138,7 +140,7 @@ export function secretsManagerCaStore(secretId: string, options: SecretsManagerS
         );
       } catch (error) {
         if (errorName(error) !== 'ResourceExistsException') throw failure('create', error);
-        if (!options.overwrite && (await this.exists())) {
+        if (!options.overwrite && (await exists())) {
           throw new WardenError(
             'conflict',
             `${url} already holds a value; refusing to overwrite it (use --force to replace it)`,

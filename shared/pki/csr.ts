@@ -62,9 +62,9 @@ function decode(der: Uint8Array): CsrParts {
     throw invalid('the CSR is not PKCS#10: it does not start with a DER SEQUENCE (garbage?)');
   if (outer.end > der.length) throw invalid(`the CSR is truncated: ${der.length} of ${outer.end} bytes`);
   if (outer.end < der.length) throw invalid(`the CSR has ${der.length - outer.end} bytes after its end`);
-  const notPkcs10 = invalid('the CSR is a DER SEQUENCE but not a PKCS#10 certification request');
+  const notPkcs10 = () => invalid('the CSR is a DER SEQUENCE but not a PKCS#10 certification request');
   const parsed = asn1js.fromBER(der);
-  if (parsed.offset !== der.length) throw notPkcs10;
+  if (parsed.offset !== der.length) throw notPkcs10();
   let request: pkijs.CertificationRequest;
   let info: Uint8Array;
   let spki: Uint8Array;
@@ -76,7 +76,7 @@ function decode(der: Uint8Array): CsrParts {
     info = encoding(der, infoElement);
     spki = encoding(der, spkiElement);
   } catch {
-    throw notPkcs10;
+    throw notPkcs10();
   }
   return { request, info, spki };
 }
