@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 // Some dependencies (@actions/core, the AWS SDK) still call require(); ESM bundles need one.
-const requireShim = "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
+const requireShim =
+  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /** @type {{entry: string, outfile: string, external?: string[]}[]} */
 export const targets = [
@@ -36,6 +37,13 @@ await Promise.all(
 
 // The policy's JSON Schema, for editors (yaml-language-server) and other tools: generated from
 // the same object the validator uses, so the two cannot drift.
-const schemaModule = await build({ entryPoints: ['shared/policy/schema.ts'], bundle: true, format: 'esm', write: false });
-const { policySchema } = await import(`data:text/javascript;base64,${Buffer.from(schemaModule.outputFiles[0].text).toString('base64')}`);
+const schemaModule = await build({
+  entryPoints: ['shared/policy/schema.ts'],
+  bundle: true,
+  format: 'esm',
+  write: false,
+});
+const { policySchema } = await import(
+  `data:text/javascript;base64,${Buffer.from(schemaModule.outputFiles[0].text).toString('base64')}`
+);
 await writeFile('schema/etcd-warden.schema.json', `${JSON.stringify(policySchema, null, 2)}\n`);

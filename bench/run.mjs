@@ -49,7 +49,10 @@ for (const name of names) {
     logLevel: 'warning',
   });
   console.error(`bench ${name}…`);
-  const run = spawnSync(process.execPath, ['--expose-gc', outfile], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const run = spawnSync(process.execPath, ['--expose-gc', outfile], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   if (run.status !== 0) {
     console.error(`bench ${name} failed (exit ${run.status})`);
     process.exit(1);

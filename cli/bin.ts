@@ -1,6 +1,7 @@
 // Entry point of the CLI bundle.
-import { describe, main } from './main.js';
+
 import { processIo } from './io.js';
+import { describe, main } from './main.js';
 
 main(process.argv.slice(2), processIo()).then(
   (code) => {

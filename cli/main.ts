@@ -1,7 +1,7 @@
 import { isWardenError } from '../shared/errors.js';
 import { type Command, UsageError } from './command.js';
 import { commands } from './commands/index.js';
-import { type CliIo, processIo } from './io.js';
+import type { CliIo } from './io.js';
 
 const help = (list: Command[]): string =>
   [
@@ -21,7 +21,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   // `ca init` and `cert issue` are two-word commands.
   const command =
-    commands.find((c) => c.name === `${name} ${rest[0] ?? ''}`.trim()) ?? commands.find((c) => c.name === name);
+    commands.find((c) => c.name === `${name} ${rest[0] ?? ''}`.trim()) ??
+    commands.find((c) => c.name === name);
   if (!command) {
     io.err(`etcd-warden: unknown command "${name}"; run \`etcd-warden --help\`\n`);
     return 1;

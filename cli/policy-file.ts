@@ -18,7 +18,8 @@ export async function readPolicyFile(path: string): Promise<LoadResult> {
     bytes = await readFile(path);
   } catch (error) {
     if (error instanceof WardenError) throw error;
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const reason =
+      (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new WardenError('invalid-input', `cannot read policy ${path}: ${reason}`);
   }
   const text = decodePolicyBytes(bytes, path);
@@ -30,6 +31,7 @@ export async function loadPolicyFile(path: string): Promise<Policy> {
   const { policy, diagnostics } = await readPolicyFile(path);
   if (policy) return policy;
   const errors = diagnostics.filter((d) => d.severity === 'error');
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more; run \`etcd-warden validate ${path}\`)` : '';
+  const more =
+    errors.length > 1 ? ` (and ${errors.length - 1} more; run \`etcd-warden validate ${path}\`)` : '';
   throw new WardenError('invalid-policy', `${formatDiagnostic(errors[0] as Diagnostic)}${more}`);
 }

@@ -15,17 +15,22 @@ export const validateCommand: Command = {
       options: { policy: { type: 'string' }, format: { type: 'string', default: 'text' } },
     });
     if (positionals.length > 1) throw new UsageError('validate takes one policy file');
-    if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`unknown format "${values.format}"`);
+    if (values.format !== 'text' && values.format !== 'json')
+      throw new UsageError(`unknown format "${values.format}"`);
     const file = positionals[0] ?? values.policy ?? 'etcd-warden.yaml';
 
     const { policy, diagnostics } = await readPolicyFile(file);
     const valid = !hasErrors(diagnostics);
     if (values.format === 'json') {
-      io.out(`${JSON.stringify({ file, valid, diagnostics, summary: policy && summarizePolicy(policy) }, null, 2)}\n`);
+      io.out(
+        `${JSON.stringify({ file, valid, diagnostics, summary: policy && summarizePolicy(policy) }, null, 2)}\n`,
+      );
     } else {
       for (const d of diagnostics) io.out(`${formatDiagnostic(d)}\n`);
       if (policy) {
-        const warnings = diagnostics.length ? ` with ${diagnostics.length} warning${diagnostics.length > 1 ? 's' : ''}` : '';
+        const warnings = diagnostics.length
+          ? ` with ${diagnostics.length} warning${diagnostics.length > 1 ? 's' : ''}`
+          : '';
         io.out(`${file}: valid${warnings}\n${formatSummary(policy)}`);
       }
     }

@@ -14,7 +14,11 @@ export function decodePolicyBytes(bytes: Uint8Array, file: string): string | Dia
 }
 
 export const tooLarge = (size: number, file: string): Diagnostic =>
-  fileProblem(file, 'file-too-large', `the policy is ${(size / 1048576).toFixed(1)} MiB, over the ${MAX_POLICY_BYTES / 1048576} MiB limit`);
+  fileProblem(
+    file,
+    'file-too-large',
+    `the policy is ${(size / 1048576).toFixed(1)} MiB, over the ${MAX_POLICY_BYTES / 1048576} MiB limit`,
+  );
 
 const fileProblem = (file: string, rule: string, message: string): Diagnostic => ({
   file,

@@ -20,3 +20,9 @@ export const formatDiagnostic = (d: Diagnostic): string =>
 
 export const byPosition = (a: Diagnostic, b: Diagnostic): number =>
   a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule);
+
+/** Messages quote names taken from the file; escape control characters so each stays one line. */
+export const oneLine = (text: string): string =>
+  [...text]
+    .map((c) => (c.charCodeAt(0) < 0x20 || c === '\u007f' ? JSON.stringify(c).slice(1, -1) : c))
+    .join('');

@@ -8,7 +8,8 @@ const PART = /(\d+(?:\.\d+)?)([dhms])/g;
 export function parseDuration(text: string): number | undefined {
   if (!DURATION.test(text)) return undefined;
   let seconds = 0;
-  for (const [, amount, unit] of text.matchAll(PART)) seconds += Number(amount) * (UNIT_SECONDS[unit as string] ?? 0);
+  for (const [, amount, unit] of text.matchAll(PART))
+    seconds += Number(amount) * (UNIT_SECONDS[unit as string] ?? 0);
   const whole = Math.round(seconds);
   return whole > 0 && Number.isSafeInteger(whole) ? whole : undefined;
 }

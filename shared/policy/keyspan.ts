@@ -40,7 +40,8 @@ export function toEtcdRange(span: KeySpan): EtcdRange {
 export function fromEtcdRange(range: EtcdRange): KeySpan {
   const key = range.key.toString();
   if (range.rangeEnd.length === 0) return { type: 'key', key };
-  if (range.rangeEnd.equals(TO_THE_END) && range.key.equals(TO_THE_END)) return { type: 'prefix', prefix: '' };
+  if (range.rangeEnd.equals(TO_THE_END) && range.key.equals(TO_THE_END))
+    return { type: 'prefix', prefix: '' };
   if (range.rangeEnd.equals(prefixRangeEnd(range.key))) return { type: 'prefix', prefix: key };
   return { type: 'range', from: key, to: range.rangeEnd.toString() };
 }
@@ -54,7 +55,8 @@ export interface Interval {
 export function toInterval(span: KeySpan): Interval {
   const { key, rangeEnd } = toEtcdRange(span);
   if (rangeEnd.length === 0) return { start: key, end: Buffer.concat([key, TO_THE_END]) };
-  if (rangeEnd.equals(TO_THE_END)) return { start: span.type === 'prefix' ? Buffer.alloc(0) : key, end: null };
+  if (rangeEnd.equals(TO_THE_END))
+    return { start: span.type === 'prefix' ? Buffer.alloc(0) : key, end: null };
   return { start: key, end: rangeEnd };
 }
 

@@ -3,7 +3,7 @@
 
 const PARTITION = '(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b)';
 const ACCOUNT = '(?:\\d{12}|\\*)';
-const NAME = "[\\w+=,.@*?{}/-]+";
+const NAME = '[\\w+=,.@*?{}/-]+';
 const REQUESTER_PATTERN = new RegExp(
   `^arn:${PARTITION}:(?:iam::${ACCOUNT}:(?:role|user)/${NAME}|iam::${ACCOUNT}:root|sts::${ACCOUNT}:assumed-role/${NAME})$`,
 );

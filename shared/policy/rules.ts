@@ -81,8 +81,13 @@ export function spanOf(permission: RawPermission): KeySpan | undefined {
 
 export function checkRules(raw: RawPolicy): Finding[] {
   const findings: Finding[] = [];
-  const report = (rule: RuleId, severity: Finding['severity'], path: Path, message: string, part: Finding['part'] = 'value') =>
-    findings.push({ rule, severity, path, part, message });
+  const report = (
+    rule: RuleId,
+    severity: Finding['severity'],
+    path: Path,
+    message: string,
+    part: Finding['part'] = 'value',
+  ) => findings.push({ rule, severity, path, part, message });
 
   const roles = raw.roles ?? {};
   const users = raw.users ?? {};
@@ -102,7 +107,13 @@ export function checkRules(raw: RawPolicy): Finding[] {
   return findings;
 }
 
-type Report = (rule: RuleId, severity: Finding['severity'], path: Path, message: string, part?: Finding['part']) => void;
+type Report = (
+  rule: RuleId,
+  severity: Finding['severity'],
+  path: Path,
+  message: string,
+  part?: Finding['part'],
+) => void;
 
 function checkNames(
   roles: Record<string, unknown>,
@@ -113,7 +124,10 @@ function checkNames(
 ): void {
   const sections = { roles, users, members, templates } as const;
   const kinds = { roles: 'role', users: 'user', members: 'member', templates: 'template' } as const;
-  for (const [section, entries] of Object.entries(sections) as [keyof typeof sections, Record<string, unknown>][]) {
+  for (const [section, entries] of Object.entries(sections) as [
+    keyof typeof sections,
+    Record<string, unknown>,
+  ][]) {
     for (const name of Object.keys(entries)) {
       if (!NAME.test(name)) {
         report(
@@ -127,7 +141,13 @@ function checkNames(
     }
   }
   if (Object.hasOwn(roles, ROOT)) {
-    report('reserved-name', 'error', ['roles', ROOT], 'the root role is etcd’s own and cannot be redefined; grant it to users instead', 'key');
+    report(
+      'reserved-name',
+      'error',
+      ['roles', ROOT],
+      'the root role is etcd’s own and cannot be redefined; grant it to users instead',
+      'key',
+    );
   }
 }
 
@@ -142,7 +162,12 @@ function checkRole(name: string, permissions: RawPermission[], report: Report): 
       return;
     }
     if (span.type === 'range' && Buffer.compare(Buffer.from(span.from), Buffer.from(span.to)) >= 0) {
-      report('range-order', 'error', [...path, 'range'], `range.from ${JSON.stringify(span.from)} must sort before range.to ${JSON.stringify(span.to)}`);
+      report(
+        'range-order',
+        'error',
+        [...path, 'range'],
+        `range.from ${JSON.stringify(span.from)} must sort before range.to ${JSON.stringify(span.to)}`,
+      );
       return;
     }
     if (span.type === 'prefix' && span.prefix !== '' && !span.prefix.endsWith('/')) {
@@ -207,18 +232,31 @@ function reportRedundant(
       continue;
     }
     const current = widest[p.access];
-    if (!current || compareEnds(current.end, p.interval.end) < 0) widest[p.access] = { end: p.interval.end, span: p.span };
+    if (!current || compareEnds(current.end, p.interval.end) < 0)
+      widest[p.access] = { end: p.interval.end, span: p.span };
   }
 }
 
-function checkPresetOverrides(roles: Record<string, RawPermission[]>, included: Set<string>, report: Report): void {
+function checkPresetOverrides(
+  roles: Record<string, RawPermission[]>,
+  included: Set<string>,
+  report: Report,
+): void {
   for (const [name, permissions] of Object.entries(roles)) {
     const preset = presetOfRole(name);
     if (!preset || !included.has(preset)) continue;
-    const declared = permissions.map((p) => `${spanOf(p) ? rangeId(spanOf(p) as KeySpan) : ''}=${p.access}`).sort();
+    const declared = permissions
+      .map((p) => `${spanOf(p) ? rangeId(spanOf(p) as KeySpan) : ''}=${p.access}`)
+      .sort();
     const builtIn = (presets[preset][name] ?? []).map((p) => `${rangeId(p.span)}=${p.access}`).sort();
     if (declared.join() !== builtIn.join()) {
-      report('preset-override', 'warning', ['roles', name], `role "${name}" replaces preset ${preset}’s role of the same name with different permissions`, 'key');
+      report(
+        'preset-override',
+        'warning',
+        ['roles', name],
+        `role "${name}" replaces preset ${preset}’s role of the same name with different permissions`,
+        'key',
+      );
     }
   }
 }
@@ -231,14 +269,28 @@ function checkRoleReferences(
   report: Report,
 ): void {
   const holders = [
-    ...Object.entries(users).map(([name, u]) => ({ section: 'users', name, roles: u.roles, acknowledged: u.acknowledge ?? [] })),
-    ...Object.entries(templates).map(([name, t]) => ({ section: 'templates', name, roles: t.roles, acknowledged: [] })),
+    ...Object.entries(users).map(([name, u]) => ({
+      section: 'users',
+      name,
+      roles: u.roles,
+      acknowledged: u.acknowledge ?? [],
+    })),
+    ...Object.entries(templates).map(([name, t]) => ({
+      section: 'templates',
+      name,
+      roles: t.roles,
+      acknowledged: [],
+    })),
   ];
   for (const holder of holders) {
     holder.roles.forEach((role, index) => {
       const path = [holder.section, holder.name, 'roles', index];
       if (role === ROOT) {
-        if ((holder.section === 'users' && holder.name === ROOT) || holder.acknowledged.includes('root-grant')) return;
+        if (
+          (holder.section === 'users' && holder.name === ROOT) ||
+          holder.acknowledged.includes('root-grant')
+        )
+          return;
         report(
           'root-grant',
           'warning',
@@ -277,7 +329,12 @@ function checkCa(raw: RawPolicy, report: Report): CaLimits {
   const duration = (path: Path, text: string | undefined, fallback: string): number => {
     const seconds = parseDuration(text ?? fallback);
     if (seconds === undefined) {
-      report('invalid-duration', 'error', path, `${JSON.stringify(text)} is not a positive duration (such as 720h or 30d)`);
+      report(
+        'invalid-duration',
+        'error',
+        path,
+        `${JSON.stringify(text)} is not a positive duration (such as 720h or 30d)`,
+      );
       return Number.POSITIVE_INFINITY;
     }
     return seconds;
@@ -285,17 +342,38 @@ function checkCa(raw: RawPolicy, report: Report): CaLimits {
   const validity = duration(['ca', 'validity'], raw.ca?.validity, DEFAULTS.caValidity);
   const maxTtl = duration(['ca', 'maxTtl'], raw.ca?.maxTtl, DEFAULTS.maxTtl);
   if (maxTtl > validity && Number.isFinite(maxTtl)) {
-    report('ttl-limit', 'error', ['ca', 'maxTtl'], `maxTtl ${raw.ca?.maxTtl ?? DEFAULTS.maxTtl} exceeds the CA's validity ${raw.ca?.validity ?? DEFAULTS.caValidity}`);
+    report(
+      'ttl-limit',
+      'error',
+      ['ca', 'maxTtl'],
+      `maxTtl ${raw.ca?.maxTtl ?? DEFAULTS.maxTtl} exceeds the CA's validity ${raw.ca?.validity ?? DEFAULTS.caValidity}`,
+    );
   }
   return { maxTtl, validity };
 }
 
-function checkTtl(path: Path, text: string | undefined, fallback: string, limits: CaLimits, report: Report): void {
+function checkTtl(
+  path: Path,
+  text: string | undefined,
+  fallback: string,
+  limits: CaLimits,
+  report: Report,
+): void {
   const seconds = parseDuration(text ?? fallback);
   if (seconds === undefined) {
-    report('invalid-duration', 'error', path, `${JSON.stringify(text)} is not a positive duration (such as 720h or 30d)`);
+    report(
+      'invalid-duration',
+      'error',
+      path,
+      `${JSON.stringify(text)} is not a positive duration (such as 720h or 30d)`,
+    );
   } else if (seconds > limits.maxTtl) {
-    report('ttl-limit', 'error', path, `ttl ${text ?? fallback} is above the policy's maximum (ca.maxTtl, default ${DEFAULTS.maxTtl})`);
+    report(
+      'ttl-limit',
+      'error',
+      path,
+      `ttl ${text ?? fallback} is above the policy's maximum (ca.maxTtl, default ${DEFAULTS.maxTtl})`,
+    );
   } else if (seconds > limits.validity) {
     report('ttl-limit', 'error', path, `ttl ${text ?? fallback} outlives the CA (ca.validity)`);
   }
@@ -308,15 +386,29 @@ function checkCertificates(
   report: Report,
 ): void {
   const holders = [
-    ...Object.entries(users).map(([name, u]) => ({ path: ['users', name], certificate: u.certificate, template: false })),
-    ...Object.entries(templates).map(([name, t]) => ({ path: ['templates', name], certificate: t.certificate, template: true })),
+    ...Object.entries(users).map(([name, u]) => ({
+      path: ['users', name],
+      certificate: u.certificate,
+      template: false,
+    })),
+    ...Object.entries(templates).map(([name, t]) => ({
+      path: ['templates', name],
+      certificate: t.certificate,
+      template: true,
+    })),
   ];
   for (const { path, certificate, template } of holders) {
     if (!certificate) continue;
     checkTtl([...path, 'certificate', 'ttl'], certificate.ttl, DEFAULTS.userTtl, limits, report);
     (certificate.requesters ?? []).forEach((pattern, index) => {
       const problem = requesterPatternProblem(pattern, template);
-      if (problem) report('requester-pattern', 'error', [...path, 'certificate', 'requesters', index], `requester ${JSON.stringify(pattern)} ${problem}`);
+      if (problem)
+        report(
+          'requester-pattern',
+          'error',
+          [...path, 'certificate', 'requesters', index],
+          `requester ${JSON.stringify(pattern)} ${problem}`,
+        );
     });
   }
 }
@@ -339,7 +431,12 @@ function checkMembers(
     }
     member.hosts.forEach((host, index) => {
       if (!hostKind(host)) {
-        report('invalid-host', 'error', ['members', name, 'hosts', index], `host ${JSON.stringify(host)} is neither an IP address nor a DNS name`);
+        report(
+          'invalid-host',
+          'error',
+          ['members', name, 'hosts', index],
+          `host ${JSON.stringify(host)} is neither an IP address nor a DNS name`,
+        );
       }
     });
     checkTtl(['members', name, 'ttl'], member.ttl, DEFAULTS.memberTtl, limits, report);
@@ -349,12 +446,22 @@ function checkMembers(
 function checkTemplates(templates: NonNullable<RawPolicy['templates']>, report: Report): void {
   for (const [name, template] of Object.entries(templates)) {
     if (!template.user.includes(INSTANCE_ID)) {
-      report('template-instance-id', 'error', ['templates', name, 'user'], `template user ${JSON.stringify(template.user)} must contain ${INSTANCE_ID}, or every instance would share one user`);
+      report(
+        'template-instance-id',
+        'error',
+        ['templates', name, 'user'],
+        `template user ${JSON.stringify(template.user)} must contain ${INSTANCE_ID}, or every instance would share one user`,
+      );
       continue;
     }
     const sample = template.user.replaceAll(INSTANCE_ID, 'i-0123456789abcdef0');
     if (!NAME.test(sample)) {
-      report('invalid-name', 'error', ['templates', name, 'user'], `template user ${JSON.stringify(template.user)} does not make a valid user name (letters, digits and . _ @ : -, at most 64 characters)`);
+      report(
+        'invalid-name',
+        'error',
+        ['templates', name, 'user'],
+        `template user ${JSON.stringify(template.user)} does not make a valid user name (letters, digits and . _ @ : -, at most 64 characters)`,
+      );
     }
   }
 }

@@ -39,20 +39,36 @@ export const policySchema = {
       description: 'built-in role catalogs',
       items: { enum: ['calico', 'kubernetes'] },
     },
-    auth: { enum: ['enabled', 'disabled'], description: 'whether etcd authentication is on (default enabled)' },
-    prune: { type: 'boolean', description: 'remove roles and users that the policy does not declare (never root)' },
+    auth: {
+      enum: ['enabled', 'disabled'],
+      description: 'whether etcd authentication is on (default enabled)',
+    },
+    prune: {
+      type: 'boolean',
+      description: 'remove roles and users that the policy does not declare (never root)',
+    },
     ca: {
       type: 'object',
       additionalProperties: false,
       properties: {
         commonName: { type: 'string', minLength: 1, description: 'CN of the CA certificate' },
-        key: { enum: ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'], description: 'CA key type' },
+        key: {
+          enum: ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'],
+          description: 'CA key type',
+        },
         validity: { ...duration, description: 'CA lifetime (default 87600h)' },
-        maxTtl: { ...duration, description: 'longest certificate lifetime the policy may ask for (default 8760h)' },
+        maxTtl: {
+          ...duration,
+          description: 'longest certificate lifetime the policy may ask for (default 8760h)',
+        },
         revoked: {
           type: 'array',
           description: 'serial numbers (hex) to list in the CRL',
-          items: { type: 'string', pattern: '^(?:0x)?[0-9a-fA-F:]+$', description: 'a hexadecimal serial number' },
+          items: {
+            type: 'string',
+            pattern: '^(?:0x)?[0-9a-fA-F:]+$',
+            description: 'a hexadecimal serial number',
+          },
         },
       },
     },
@@ -106,7 +122,12 @@ export const policySchema = {
         additionalProperties: false,
         required: ['hosts'],
         properties: {
-          hosts: { type: 'array', minItems: 1, items: { type: 'string' }, description: 'DNS names and IP addresses' },
+          hosts: {
+            type: 'array',
+            minItems: 1,
+            items: { type: 'string' },
+            description: 'DNS names and IP addresses',
+          },
           ttl: { ...duration, description: 'certificate lifetime (default 8760h)' },
         },
       },

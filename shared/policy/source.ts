@@ -1,6 +1,15 @@
 // The policy's YAML with source positions: parsing guarded against hostile input, and a
 // lookup from a path in the document (["roles", "x", 0, "prefix"]) to a line and column.
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseAllDocuments,
+} from 'yaml';
 
 export type PathSegment = string | number;
 export type Path = readonly PathSegment[];
@@ -32,17 +41,27 @@ export class PolicySource {
     const guard = guardProblem(text);
     if (guard) return guard;
     const lines = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false });
+    const docs = parseAllDocuments(text, {
+      lineCounter: lines,
+      uniqueKeys: false,
+      prettyErrors: false,
+      logLevel: 'error',
+    });
     const source = new PolicySource(undefined, lines);
     if (!Array.isArray(docs)) return new PolicySource(undefined, lines); // an empty stream
     if (docs.length > 1) {
       const second = docs[1]?.range?.[0] ?? 0;
-      return { ...source.positionAt(second), rule: 'yaml-syntax', message: 'expected one YAML document, found several' };
+      return {
+        ...source.positionAt(second),
+        rule: 'yaml-syntax',
+        message: 'expected one YAML document, found several',
+      };
     }
     const doc = docs[0];
     const error = doc?.errors[0];
     if (error) {
-      const message = error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'invalid YAML';
+      const message =
+        error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? 'invalid YAML';
       return { ...source.positionAt(error.pos[0]), rule: 'yaml-syntax', message };
     }
     return new PolicySource(doc, lines);
@@ -101,7 +120,9 @@ export class PolicySource {
           walk(pair.value, [...path, key]);
         }
       } else if (isSeq(node)) {
-        node.items.forEach((item, index) => walk(item, [...path, index]));
+        node.items.forEach((item, index) => {
+          walk(item, [...path, index]);
+        });
       }
     };
     walk(this.doc?.contents, []);
@@ -116,7 +137,8 @@ export class PolicySource {
 
 const keyText = (key: unknown): string => (isScalar(key) ? String(key.value) : String(key));
 
-function guardProblem(text: string): SourceProblem | undefined {
+/** Refuses input no policy could be and that would exhaust a YAML parser: huge, binary or absurdly deep. */
+export function guardProblem(text: string): SourceProblem | undefined {
   if (text.length > MAX_POLICY_BYTES) {
     return {
       line: 1,
@@ -136,10 +158,20 @@ function guardProblem(text: string): SourceProblem | undefined {
       lineStart = i + 1;
       inIndent = true;
     } else if (c === 0 || c === 0xfffd) {
-      return { line, column: i - lineStart + 1, rule: 'not-text', message: 'the policy is not UTF-8 text (binary bytes)' };
+      return {
+        line,
+        column: i - lineStart + 1,
+        rule: 'not-text',
+        message: 'the policy is not UTF-8 text (binary bytes)',
+      };
     } else if (c === 91 || c === 123) {
       if (++flowDepth > MAX_FLOW_DEPTH) {
-        return { line, column: i - lineStart + 1, rule: 'too-deep', message: `nesting deeper than ${MAX_FLOW_DEPTH} levels` };
+        return {
+          line,
+          column: i - lineStart + 1,
+          rule: 'too-deep',
+          message: `nesting deeper than ${MAX_FLOW_DEPTH} levels`,
+        };
       }
     } else if (c === 93 || c === 125) {
       flowDepth = Math.max(0, flowDepth - 1);
@@ -147,7 +179,12 @@ function guardProblem(text: string): SourceProblem | undefined {
     if (inIndent && c !== 10) {
       if (c !== 32 && c !== 45) inIndent = false;
       else if (i - lineStart >= MAX_INDENT) {
-        return { line, column: i - lineStart + 1, rule: 'too-deep', message: `indented deeper than ${MAX_INDENT} columns` };
+        return {
+          line,
+          column: i - lineStart + 1,
+          rule: 'too-deep',
+          message: `indented deeper than ${MAX_INDENT} columns`,
+        };
       }
     }
   }

@@ -1,7 +1,7 @@
 // Structural validation: the JSON Schema, checked by Ajv, with each finding placed on its line.
 import { Ajv, type ErrorObject } from 'ajv';
-import type { Path, PathSegment } from './source.js';
 import { DURATION_PATTERN, policySchema } from './schema.js';
+import type { Path, PathSegment } from './source.js';
 
 export interface StructureFinding {
   rule: string;
@@ -28,7 +28,14 @@ const YAML_TYPE: Record<string, string> = {
 
 export function checkStructure(data: unknown): StructureFinding[] {
   if (data === null || data === undefined) {
-    return [{ rule: 'schema-required', path: [], part: 'value', message: 'the policy is empty; it needs at least `version: 1`' }];
+    return [
+      {
+        rule: 'schema-required',
+        path: [],
+        part: 'value',
+        message: 'the policy is empty; it needs at least `version: 1`',
+      },
+    ];
   }
   const validate = validator();
   if (validate(data)) return [];
@@ -81,12 +88,18 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
         message: `${name} must be one of ${(params.allowedValues as unknown[]).join(', ')}, not ${JSON.stringify(error.data)}`,
       };
     case 'const':
-      return { rule: 'schema-version', path, part: 'value', message: `${name} must be ${params.allowedValue}` };
+      return {
+        rule: 'schema-version',
+        path,
+        part: 'value',
+        message: `${name} must be ${params.allowedValue}`,
+      };
     case 'minItems':
     case 'minLength':
       return { rule: 'schema-empty', path, part: 'value', message: `${name} must not be empty` };
     case 'pattern': {
-      const expected = (error.parentSchema as { description?: string })?.description ?? `text matching ${params.pattern}`;
+      const expected =
+        (error.parentSchema as { description?: string })?.description ?? `text matching ${params.pattern}`;
       const isDuration = params.pattern === DURATION_PATTERN;
       return {
         rule: isDuration ? 'invalid-duration' : 'invalid-serial',
@@ -115,8 +128,18 @@ function toPath(pointer: string, data: unknown): PathSegment[] {
 
 export const describePath = (path: Path): string => {
   if (path.length === 0) return 'the policy';
-  return path.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment), '');
+  return path.reduce<string>(
+    (text, segment) =>
+      typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${segment}` : segment,
+    '',
+  );
 };
 
 const typeName = (value: unknown): string =>
-  value === null ? 'empty' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'a mapping' : `${typeof value} ${JSON.stringify(value)}`;
+  value === null
+    ? 'empty'
+    : Array.isArray(value)
+      ? 'a list'
+      : typeof value === 'object'
+        ? 'a mapping'
+        : `${typeof value} ${JSON.stringify(value)}`;

@@ -22,19 +22,30 @@ export const summarizePolicy = (policy: Policy): PolicySummary => ({
 
 /** A few lines a person reads at a glance. */
 export function formatSummary(policy: Policy): string {
-  const lines = [`auth ${policy.auth}, prune ${policy.prune ? 'on' : 'off'}${policy.presets.length ? `, presets ${policy.presets.join(', ')}` : ''}`];
+  const lines = [
+    `auth ${policy.auth}, prune ${policy.prune ? 'on' : 'off'}${policy.presets.length ? `, presets ${policy.presets.join(', ')}` : ''}`,
+  ];
   for (const role of Object.values(policy.roles).sort((a, b) => a.name.localeCompare(b.name))) {
     const grants = role.permissions.map((p) => {
-      const target = p.span.type === 'prefix' ? `${p.span.prefix}*` : p.span.type === 'key' ? p.span.key : `[${p.span.from}, ${p.span.to})`;
+      const target =
+        p.span.type === 'prefix'
+          ? `${p.span.prefix}*`
+          : p.span.type === 'key'
+            ? p.span.key
+            : `[${p.span.from}, ${p.span.to})`;
       return `${target} ${p.access}`;
     });
     lines.push(`  role ${role.name}: ${grants.join(', ') || '(no permissions)'}`);
   }
   for (const user of Object.values(policy.users).sort((a, b) => a.name.localeCompare(b.name))) {
-    const cert = user.certificate ? `, certificate for ${user.certificate.requesters.length} requester pattern(s)` : '';
+    const cert = user.certificate
+      ? `, certificate for ${user.certificate.requesters.length} requester pattern(s)`
+      : '';
     lines.push(`  user ${user.name}: ${user.roles.join(', ') || '(no roles)'}${cert}`);
   }
-  for (const member of Object.values(policy.members)) lines.push(`  member ${member.name}: ${member.hosts.join(', ')}`);
-  for (const t of Object.values(policy.templates)) lines.push(`  template ${t.name}: user ${t.user} with ${t.roles.join(', ')}`);
+  for (const member of Object.values(policy.members))
+    lines.push(`  member ${member.name}: ${member.hosts.join(', ')}`);
+  for (const t of Object.values(policy.templates))
+    lines.push(`  template ${t.name}: user ${t.user} with ${t.roles.join(', ')}`);
   return `${lines.join('\n')}\n`;
 }

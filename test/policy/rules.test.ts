@@ -18,37 +18,141 @@ interface Case {
 const cases: Case[] = [
   { rule: 'yaml-syntax', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles: {a: [}\n`, at: '}' },
   { rule: 'yaml-syntax', severity: 'error', yaml: `version: 1\n---\nversion: 1\n`, at: '---' },
-  { rule: 'not-text', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a\u0000b: []\n`, at: '\u0000' },
+  {
+    rule: 'not-text',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a\u0000b: []\n`,
+    at: '\u0000',
+  },
   { rule: 'too-deep', severity: 'error', yaml: `version: 1\nx: ${'['.repeat(100)}`, at: '[', nth: 64 },
   { rule: 'schema-required', severity: 'error', yaml: `${ROOT_USER}`, at: 'users' },
   { rule: 'schema-type', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles: [a, b]\n`, at: '[a, b]' },
-  { rule: 'schema-enum', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /a/, access: rw }\n`, at: 'rw' },
-  { rule: 'schema-enum', severity: 'error', yaml: `version: 1\npresets: [calico, openshift]\n${ROOT_USER}`, at: 'openshift' },
+  {
+    rule: 'schema-enum',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /a/, access: rw }\n`,
+    at: 'rw',
+  },
+  {
+    rule: 'schema-enum',
+    severity: 'error',
+    yaml: `version: 1\npresets: [calico, openshift]\n${ROOT_USER}`,
+    at: 'openshift',
+  },
   { rule: 'schema-version', severity: 'error', yaml: `version: 2\n${ROOT_USER}`, at: '2' },
-  { rule: 'schema-empty', severity: 'error', yaml: `version: 1\n${ROOT_USER}members:\n  etcd-1:\n    hosts: []\n`, at: '[]' },
-  { rule: 'unknown-field', severity: 'error', yaml: `version: 1\n${ROOT_USER}    password: hunter2\n`, at: 'password' },
+  {
+    rule: 'schema-empty',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}members:\n  etcd-1:\n    hosts: []\n`,
+    at: '[]',
+  },
+  {
+    rule: 'unknown-field',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}    password: hunter2\n`,
+    at: 'password',
+  },
   { rule: 'unknown-field', severity: 'error', yaml: `version: 1\nauht: enabled\n${ROOT_USER}`, at: 'auht' },
-  { rule: 'duplicate-name', severity: 'error', yaml: `version: 1\n${ROOT_USER}  root:\n    roles: [root]\n`, at: 'root:', nth: 1 },
-  { rule: 'duplicate-name', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a: []\n  b: []\n  a: []\n`, at: 'a: []', nth: 1 },
-  { rule: 'duplicate-key', severity: 'error', yaml: `version: 1\nauth: enabled\n${ROOT_USER}auth: disabled\n`, at: 'auth', nth: 1 },
-  { rule: 'invalid-name', severity: 'error', yaml: `version: 1\n${ROOT_USER}  "calico node":\n    roles: []\n`, at: '"calico node"' },
-  { rule: 'invalid-name', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  ${'r'.repeat(65)}: []\n`, at: 'rrr' },
-  { rule: 'reserved-name', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  root:\n    - { prefix: /a/, access: read }\n`, at: 'root:', nth: 1 },
-  { rule: 'undefined-role', severity: 'error', yaml: `version: 1\nusers:\n  root:\n    roles: [root]\n  app:\n    roles: [app-role]\n`, at: 'app-role' },
-  { rule: 'undefined-role', severity: 'error', yaml: `version: 1\n${ROOT_USER}  cni:\n    roles: [calico-cni]\n`, at: 'calico-cni' },
-  { rule: 'permission-target', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { access: read }\n`, at: '{ access' },
-  { rule: 'permission-target', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /a/, key: /b, access: read }\n`, at: '{ prefix' },
-  { rule: 'range-order', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { range: { from: /b/, to: /a/ }, access: read }\n`, at: '{ from' },
-  { rule: 'range-order', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { range: { from: /a/, to: /a/ }, access: read }\n`, at: '{ from' },
+  {
+    rule: 'duplicate-name',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}  root:\n    roles: [root]\n`,
+    at: 'root:',
+    nth: 1,
+  },
+  {
+    rule: 'duplicate-name',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a: []\n  b: []\n  a: []\n`,
+    at: 'a: []',
+    nth: 1,
+  },
+  {
+    rule: 'duplicate-key',
+    severity: 'error',
+    yaml: `version: 1\nauth: enabled\n${ROOT_USER}auth: disabled\n`,
+    at: 'auth',
+    nth: 1,
+  },
+  {
+    rule: 'invalid-name',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}  "calico node":\n    roles: []\n`,
+    at: '"calico node"',
+  },
+  {
+    rule: 'invalid-name',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  ${'r'.repeat(65)}: []\n`,
+    at: 'rrr',
+  },
+  {
+    rule: 'reserved-name',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  root:\n    - { prefix: /a/, access: read }\n`,
+    at: 'root:',
+    nth: 1,
+  },
+  {
+    rule: 'undefined-role',
+    severity: 'error',
+    yaml: `version: 1\nusers:\n  root:\n    roles: [root]\n  app:\n    roles: [app-role]\n`,
+    at: 'app-role',
+  },
+  {
+    rule: 'undefined-role',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}  cni:\n    roles: [calico-cni]\n`,
+    at: 'calico-cni',
+  },
+  {
+    rule: 'permission-target',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { access: read }\n`,
+    at: '{ access',
+  },
+  {
+    rule: 'permission-target',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /a/, key: /b, access: read }\n`,
+    at: '{ prefix',
+  },
+  {
+    rule: 'range-order',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { range: { from: /b/, to: /a/ }, access: read }\n`,
+    at: '{ from',
+  },
+  {
+    rule: 'range-order',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { range: { from: /a/, to: /a/ }, access: read }\n`,
+    at: '{ from',
+  },
   {
     rule: 'permission-conflict',
     severity: 'error',
     yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /a/, access: read }\n    - { range: { from: /a/, to: /a0 }, access: write }\n`,
     at: 'write',
   },
-  { rule: 'prefix-slash', severity: 'warning', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /calico, access: read }\n`, at: '/calico' },
-  { rule: 'whole-keyspace', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /, access: readwrite }\n`, at: '/,' },
-  { rule: 'whole-keyspace', severity: 'warning', yaml: `version: 1\n${ROOT_USER}roles:\n  backup:\n    - { prefix: "", access: read }\n`, at: '""' },
+  {
+    rule: 'prefix-slash',
+    severity: 'warning',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /calico, access: read }\n`,
+    at: '/calico',
+  },
+  {
+    rule: 'whole-keyspace',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { prefix: /, access: readwrite }\n`,
+    at: '/,',
+  },
+  {
+    rule: 'whole-keyspace',
+    severity: 'warning',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  backup:\n    - { prefix: "", access: read }\n`,
+    at: '""',
+  },
   {
     rule: 'redundant-permission',
     severity: 'warning',
@@ -62,8 +166,19 @@ const cases: Case[] = [
     at: '{ range',
   },
   { rule: 'auth-root', severity: 'error', yaml: `version: 1\nauth: enabled\nusers: {}\n`, at: 'enabled' },
-  { rule: 'auth-root', severity: 'error', yaml: `version: 1\nusers:\n  root:\n    roles: []\n`, at: 'version' },
-  { rule: 'root-grant', severity: 'warning', yaml: `version: 1\n${ROOT_USER}  app:\n    roles: [root]\n`, at: 'root]', nth: 1 },
+  {
+    rule: 'auth-root',
+    severity: 'error',
+    yaml: `version: 1\nusers:\n  root:\n    roles: []\n`,
+    at: 'version',
+  },
+  {
+    rule: 'root-grant',
+    severity: 'warning',
+    yaml: `version: 1\n${ROOT_USER}  app:\n    roles: [root]\n`,
+    at: 'root]',
+    nth: 1,
+  },
   {
     rule: 'member-user-collision',
     severity: 'error',
@@ -71,18 +186,48 @@ const cases: Case[] = [
     at: 'etcd-1',
     nth: 1,
   },
-  { rule: 'invalid-host', severity: 'error', yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    hosts: [10.0.0.1, 10.0.0.256]\n`, at: '10.0.0.256' },
-  { rule: 'invalid-host', severity: 'error', yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    hosts: [bad_host.example]\n`, at: 'bad_host' },
-  { rule: 'invalid-duration', severity: 'error', yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    hosts: [m1]\n    ttl: 1 year\n`, at: '1 year' },
-  { rule: 'invalid-duration', severity: 'error', yaml: `version: 1\nca:\n  validity: 0h\n${ROOT_USER}`, at: '0h' },
-  { rule: 'invalid-serial', severity: 'error', yaml: `version: 1\nca:\n  revoked: [xyz]\n${ROOT_USER}`, at: 'xyz' },
+  {
+    rule: 'invalid-host',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    hosts: [10.0.0.1, 10.0.0.256]\n`,
+    at: '10.0.0.256',
+  },
+  {
+    rule: 'invalid-host',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    hosts: [bad_host.example]\n`,
+    at: 'bad_host',
+  },
+  {
+    rule: 'invalid-duration',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    hosts: [m1]\n    ttl: 1 year\n`,
+    at: '1 year',
+  },
+  {
+    rule: 'invalid-duration',
+    severity: 'error',
+    yaml: `version: 1\nca:\n  validity: 0h\n${ROOT_USER}`,
+    at: '0h',
+  },
+  {
+    rule: 'invalid-serial',
+    severity: 'error',
+    yaml: `version: 1\nca:\n  revoked: [xyz]\n${ROOT_USER}`,
+    at: 'xyz',
+  },
   {
     rule: 'ttl-limit',
     severity: 'error',
     yaml: `version: 1\n${ROOT_USER}  app:\n    roles: []\n    certificate:\n      ttl: 9000h\n`,
     at: '9000h',
   },
-  { rule: 'ttl-limit', severity: 'error', yaml: `version: 1\nca:\n  validity: 100h\n  maxTtl: 200h\n${ROOT_USER}`, at: '200h' },
+  {
+    rule: 'ttl-limit',
+    severity: 'error',
+    yaml: `version: 1\nca:\n  validity: 100h\n  maxTtl: 200h\n${ROOT_USER}`,
+    at: '200h',
+  },
   {
     rule: 'requester-pattern',
     severity: 'error',
@@ -149,9 +294,16 @@ describe('validation rules', () => {
     );
     expect(diagnostics).toEqual([]);
     expect(policy?.auth).toBe('enabled');
-    expect(policy?.users.cni?.certificate).toEqual({ ttlSeconds: 720 * 3600, requesters: ['arn:aws:iam::123456789012:role/node'] });
+    expect(policy?.users.cni?.certificate).toEqual({
+      ttlSeconds: 720 * 3600,
+      requesters: ['arn:aws:iam::123456789012:role/node'],
+    });
     expect(Object.keys(policy?.roles ?? {})).toEqual(['calico-cni']);
-    expect(policy?.ca).toMatchObject({ key: 'ecdsa-p256', validitySeconds: 87600 * 3600, maxTtlSeconds: 8760 * 3600 });
+    expect(policy?.ca).toMatchObject({
+      key: 'ecdsa-p256',
+      validitySeconds: 87600 * 3600,
+      maxTtlSeconds: 8760 * 3600,
+    });
   });
 
   it('acknowledge: [root-grant] silences the warning for that user only', () => {

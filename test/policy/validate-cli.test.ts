@@ -3,8 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
-import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { policySchema } from '../../shared/policy/schema.js';
 import { REPO, runCli } from '../support/cli.js';
 
@@ -15,7 +15,13 @@ const examples = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.
 
 describe('validate: examples', () => {
   it('ships at least the three documented examples', () => {
-    expect(examples).toEqual(expect.arrayContaining(['calico-kubernetes-simple.yaml', 'calico-advanced.yaml', 'members-and-templates.yaml']));
+    expect(examples).toEqual(
+      expect.arrayContaining([
+        'calico-kubernetes-simple.yaml',
+        'calico-advanced.yaml',
+        'members-and-templates.yaml',
+      ]),
+    );
   });
 
   it.each(examples)('%s validates clean: exit 0, no diagnostics, a summary', (name) => {
@@ -29,7 +35,10 @@ describe('validate: examples', () => {
   it.each(examples)('%s passes the shipped JSON Schema (checked by a plain Ajv)', (name) => {
     const schema = JSON.parse(readFileSync(join(REPO, 'schema/etcd-warden.schema.json'), 'utf8'));
     const validate = new Ajv({ strict: true }).compile(schema);
-    expect(validate(parse(readFileSync(join(REPO, 'examples', name), 'utf8'))), JSON.stringify(validate.errors)).toBe(true);
+    expect(
+      validate(parse(readFileSync(join(REPO, 'examples', name), 'utf8'))),
+      JSON.stringify(validate.errors),
+    ).toBe(true);
   });
 
   it('the shipped schema file is the one the validator uses', () => {
@@ -54,7 +63,14 @@ describe('validate: output', () => {
     const report = JSON.parse(run.stdout);
     expect(report).toMatchObject({ file: broken, valid: false });
     expect(report.diagnostics).toEqual([
-      { file: broken, line: 6, column: 13, severity: 'error', rule: 'undefined-role', message: 'role "nope" is not defined' },
+      {
+        file: broken,
+        line: 6,
+        column: 13,
+        severity: 'error',
+        rule: 'undefined-role',
+        message: 'role "nope" is not defined',
+      },
     ]);
   });
 
@@ -66,16 +82,52 @@ describe('validate: output', () => {
 describe('validate: bad input never crashes', () => {
   const cases: [string, string | Buffer, RegExp][] = [
     ['invalid YAML', 'version: 1\nroles: {a: [}\n', /:2:13: error: .* \[yaml-syntax\]$/],
-    ['wrong types', 'version: 1\nusers: [root]\n', /:2:8: error: users must be a mapping, not a list \[schema-type\]$/],
-    ['unknown fields', 'version: 1\nusers:\n  root:\n    roles: [root]\n    password: x\n', /:5:5: error: unknown field "password".*\[unknown-field\]$/],
-    ['binary bytes', Buffer.from([0x76, 0x3a, 0x20, 0xff, 0xfe, 0x00, 0x01, 0x80]), /:1:1: error: the policy is not UTF-8 text.*\[not-text\]$/],
-    ['NUL bytes in UTF-8', 'version: 1\x00\n', /:1:11: error: the policy is not UTF-8 text \(binary bytes\) \[not-text\]$/],
-    ['deep flow nesting', `version: 1\nx: ${'['.repeat(100_000)}`, /:2:68: error: nesting deeper than 64 levels \[too-deep\]$/],
-    ['deep block nesting', `version: 1\nx:\n${Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}- `).join('\n')}x\n`, /error: indented deeper than 256 columns \[too-deep\]$/],
-    ['a 10 MB file of garbage', `version: 1\njunk: "${'x'.repeat(10 * 1024 * 1024)}`, /:2:\d+: error: Missing closing "quote \[yaml-syntax\]$/],
-    ['an alias bomb', `version: 1\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`, /:1:1: error: .*alias.* \[yaml-syntax\]$/i],
+    [
+      'wrong types',
+      'version: 1\nusers: [root]\n',
+      /:2:8: error: users must be a mapping, not a list \[schema-type\]$/,
+    ],
+    [
+      'unknown fields',
+      'version: 1\nusers:\n  root:\n    roles: [root]\n    password: x\n',
+      /:5:5: error: unknown field "password".*\[unknown-field\]$/,
+    ],
+    [
+      'binary bytes',
+      Buffer.from([0x76, 0x3a, 0x20, 0xff, 0xfe, 0x00, 0x01, 0x80]),
+      /:1:1: error: the policy is not UTF-8 text.*\[not-text\]$/,
+    ],
+    [
+      'NUL bytes in UTF-8',
+      'version: 1\x00\n',
+      /:1:11: error: the policy is not UTF-8 text \(binary bytes\) \[not-text\]$/,
+    ],
+    [
+      'deep flow nesting',
+      `version: 1\nx: ${'['.repeat(100_000)}`,
+      /:2:68: error: nesting deeper than 64 levels \[too-deep\]$/,
+    ],
+    [
+      'deep block nesting',
+      `version: 1\nx:\n${Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}- `).join('\n')}x\n`,
+      /error: indented deeper than 256 columns \[too-deep\]$/,
+    ],
+    [
+      'a 10 MB file of garbage',
+      `version: 1\njunk: "${'x'.repeat(10 * 1024 * 1024)}`,
+      /:2:\d+: error: Missing closing "quote \[yaml-syntax\]$/,
+    ],
+    [
+      'an alias bomb',
+      `version: 1\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`,
+      /:1:1: error: .*alias.* \[yaml-syntax\]$/i,
+    ],
     ['an empty file', '', /:1:1: error: the policy is empty.*\[schema-required\]$/],
-    ['a scalar document', 'hello\n', /:1:1: error: the policy must be a mapping, not string "hello" \[schema-type\]$/],
+    [
+      'a scalar document',
+      'hello\n',
+      /:1:1: error: the policy must be a mapping, not string "hello" \[schema-type\]$/,
+    ],
   ];
 
   it.each(cases)('%s: one clear line, exit 1', (name, content, expected) => {
@@ -101,6 +153,8 @@ describe('validate: bad input never crashes', () => {
     writeFileSync(file, Buffer.alloc(65 * 1024 * 1024, 0x20));
     const run = runCli(['validate', file]);
     expect(run.code).toBe(1);
-    expect(run.stdout.trim()).toBe(`${file}:1:1: error: the policy is 65.0 MiB, over the 64 MiB limit [file-too-large]`);
+    expect(run.stdout.trim()).toBe(
+      `${file}:1:1: error: the policy is 65.0 MiB, over the 64 MiB limit [file-too-large]`,
+    );
   });
 });

@@ -1,0 +1,44 @@
+// The fast way to the data of a policy that is most likely fine. js-yaml parses several times
+// faster than the `yaml` library but keeps no source positions, so it serves only as a first pass:
+// any doubt (a parse error, an anchor or alias, a duplicate key, any finding) sends the text to
+// the exact path in load.ts, which re-parses with positions and reports.
+import { CORE_SCHEMA, load } from 'js-yaml';
+import { guardProblem } from './source.js';
+
+// Anchors and aliases can multiply a document (alias bombs); js-yaml has no limit for them, so
+// such text always takes the exact path, whose parser caps alias expansion.
+const ANCHOR_OR_ALIAS = /(?:^|[\s,[{:-])[&*][^\s,\]}]/m;
+// js-yaml takes `x#` after a flow collection as a comment; YAML needs a space before a comment.
+const HASH_AFTER_TEXT = /\S#/;
+
+// The parsers differ on flow collections that span lines (js-yaml lets a continuation line sit
+// less indented than YAML allows); such text, rare in policies, takes the exact path.
+function flowSpansLines(text: string): boolean {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 91 || c === 123) depth++;
+    else if (c === 93 || c === 125) depth--;
+    else if (c === 10 && depth !== 0) return true;
+  }
+  return depth !== 0;
+}
+
+/** The document as plain data, or undefined when only the exact path can answer. */
+export function quickParse(text: string): { data: unknown } | undefined {
+  if (
+    guardProblem(text) ||
+    ANCHOR_OR_ALIAS.test(text) ||
+    HASH_AFTER_TEXT.test(text) ||
+    flowSpansLines(text)
+  ) {
+    return undefined;
+  }
+  try {
+    // CORE_SCHEMA is YAML 1.2's core schema, the same the `yaml` library uses by default; js-yaml
+    // refuses duplicate keys and multiple documents, which is what the exact path reports on.
+    return { data: load(text, { schema: CORE_SCHEMA }) };
+  } catch {
+    return undefined;
+  }
+}
