@@ -85,8 +85,9 @@ export async function startEtcdCluster(options: { members?: number } = {}): Prom
     {
       commonName: 'etcd-warden test CA',
       key: 'ecdsa-p256',
-      validitySeconds: 86_400,
-      maxTtlSeconds: 86_400,
+      // Longer than the one-day certificates issued from it at any time during a run.
+      validitySeconds: 7 * 86_400,
+      maxTtlSeconds: 7 * 86_400,
       revoked: [],
     },
     ctx,
