@@ -1,0 +1,183 @@
+// verify's probes and expectations, computed from the policy alone (no etcd here), and the
+// access matrix; import's text for a given live state.
+import { describe, expect, it } from 'vitest';
+import { loadPolicy } from '../../shared/policy/load.js';
+import { importPolicy } from '../../shared/rbac/import.js';
+import { planChanges } from '../../shared/rbac/plan.js';
+import { covered, planProbes } from '../../shared/rbac/probes.js';
+import { simulate } from '../../shared/rbac/simulate.js';
+import { formatMatrix, mismatches } from '../../shared/rbac/verify.js';
+import { EMPTY, examplePolicy, liveOf, livePerm } from './policy-fixtures.js';
+
+const probeLine = (p: {
+  user: string;
+  operation: string;
+  where: string;
+  key: Buffer;
+  rangeEnd: Buffer;
+  expected: boolean;
+}) =>
+  `${p.user} ${p.operation} ${p.where} ${p.key.toString('latin1')}..${p.rangeEnd.toString('latin1')} ${p.expected ? 'allowed' : 'refused'}`;
+
+describe('planProbes', () => {
+  it('probes inside each grant and just outside it, for the Calico + Kubernetes split', () => {
+    // Prepare
+    const policy = examplePolicy('calico-kubernetes-simple.yaml');
+
+    // Act
+    const lines = planProbes(policy).map(probeLine);
+
+    // Assess
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'calico read inside /calico/../calico0 allowed',
+        'calico write inside /calico/../calico0 allowed',
+        'calico read inside /calico/etcd-warden-probe.. allowed',
+        'calico read past the end /calico0.. refused',
+        'calico write sibling /calico-etcd-warden-probe.. refused',
+        'calico read parent /..0 refused',
+        'calico write key space root /.. refused',
+        'calico read whole key space \u0000..\u0000 refused',
+        'kube-apiserver read whole key space \u0000..\u0000 allowed',
+        'kube-apiserver write sibling /registry-etcd-warden-probe.. allowed',
+        'root write whole key space \u0000..\u0000 allowed',
+      ]),
+    );
+  });
+
+  it('expects exactly the access a read-only key grant gives', () => {
+    // Prepare
+    const { policy } = loadPolicy(
+      'version: 1\nroles:\n  health:\n    - { key: /health, access: read }\nusers:\n  root:\n    roles: [root]\n  probe:\n    roles: [health]\n',
+      'p.yaml',
+    );
+
+    // Act
+    const lines = planProbes(policy as NonNullable<typeof policy>)
+      .filter((p) => p.user === 'probe')
+      .map(probeLine);
+
+    // Assess
+    expect(lines).toEqual([
+      'probe read inside /health.. allowed',
+      'probe write inside /health.. refused',
+      'probe read sibling /health-etcd-warden-probe.. refused',
+      'probe write sibling /health-etcd-warden-probe.. refused',
+      'probe read parent /..0 refused',
+      'probe write parent /..0 refused',
+      'probe read key space root /.. refused',
+      'probe write key space root /.. refused',
+      'probe read whole key space \u0000..\u0000 refused',
+      'probe write whole key space \u0000..\u0000 refused',
+    ]);
+  });
+});
+
+describe('covered', () => {
+  it('merges adjacent grants the way etcd merges a user’s permissions', () => {
+    // Prepare
+    const perms = [
+      livePerm('/a', '/m', 'read'),
+      livePerm('/m', '/z', 'readwrite'),
+      livePerm('/q', '', 'write'),
+    ];
+
+    // Act + Assess
+    expect(covered(perms, 'read', Buffer.from('/b'), Buffer.from('/y'))).toBe(true);
+    expect(covered(perms, 'read', Buffer.from('/b'), Buffer.from('/zz'))).toBe(false);
+    expect(covered(perms, 'write', Buffer.from('/b'), Buffer.from('/n'))).toBe(false);
+    expect(covered(perms, 'write', Buffer.from('/q'), Buffer.alloc(0))).toBe(true);
+    expect(covered(perms, 'read', Buffer.from([0]), Buffer.from([0]))).toBe(false);
+    expect(covered([livePerm('\u0000', '\u0000', 'read')], 'read', Buffer.from([0]), Buffer.from([0]))).toBe(
+      true,
+    );
+  });
+});
+
+describe('formatMatrix', () => {
+  it('lines up read and write per user and span, and flags every mismatch', () => {
+    // Prepare
+    const policy = examplePolicy('calico-kubernetes-simple.yaml');
+    const results = planProbes(policy).map((p) => ({
+      ...p,
+      actual: p.user === 'calico' && p.where === 'sibling' ? true : p.expected,
+    }));
+
+    // Act
+    const text = formatMatrix(results, false);
+
+    // Assess
+    expect(mismatches(results)).toHaveLength(2);
+    expect(text).toMatch(/^user +probe +keys +read +write$/m);
+    expect(text).toMatch(/^calico +sibling +key "\/calico-etcd-warden-probe" +allowed! +allowed!$/m);
+    expect(text).toMatch(
+      /^MISMATCH: 2 of \d+ probes differ from the policy \(marked "!"\): calico read key "\/calico-etcd-warden-probe" allowed, policy says refused; /m,
+    );
+  });
+});
+
+describe('importPolicy', () => {
+  it('writes prefix, key and range forms, a policy that loads and plans empty against its source', () => {
+    // Prepare
+    const live = liveOf({
+      authEnabled: true,
+      roles: {
+        app: [
+          livePerm('/app/', '/app0', 'readwrite'),
+          livePerm('/health', '', 'read'),
+          livePerm('/a/', '/b/', 'write'),
+        ],
+        empty: [],
+      },
+      users: { root: ['root'], svc: ['empty', 'app'] },
+    });
+
+    // Act
+    const text = importPolicy(live, {
+      endpoints: 'https://127.0.0.1:2379',
+      now: new Date('2026-01-02T03:04:05Z'),
+    });
+    const { policy, diagnostics } = loadPolicy(text, 'imported.yaml');
+
+    // Assess
+    expect(text).toBe(`# Imported by etcd-warden from https://127.0.0.1:2379 on 2026-01-02T03:04:05.000Z.
+# Review it, then add ca, members, templates and certificate settings.
+
+version: 1
+auth: enabled
+prune: false
+roles:
+  app:
+    - {prefix: /app/, access: readwrite}
+    - {key: /health, access: read}
+    - {range: {from: /a/, to: /b/}, access: write}
+  empty: []
+users:
+  root:
+    roles: [root]
+  svc:
+    roles: [app, empty]
+`);
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(planChanges(policy as NonNullable<typeof policy>, live)).toEqual([]);
+    expect(
+      planChanges(
+        policy as NonNullable<typeof policy>,
+        simulate(EMPTY, planChanges(policy as NonNullable<typeof policy>, EMPTY)),
+      ),
+    ).toEqual([]);
+  });
+
+  it('refuses key bytes a text policy cannot hold', () => {
+    // Prepare
+    const live = liveOf({
+      roles: { bin: [{ key: Buffer.from([0x2f, 0xff, 0xfe]), rangeEnd: Buffer.alloc(0), access: 'read' }] },
+    });
+
+    // Act
+    const act = () => importPolicy(live, { endpoints: 'x', now: new Date(0) });
+
+    // Assess
+    expect(act).toThrow(/role "bin" has a permission on key bytes that are not UTF-8 text \(2ffffe\)/);
+  });
+});
