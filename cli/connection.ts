@@ -118,7 +118,7 @@ function silenceIpServerNameWarning(): void {
 
 /** Runs `fn` with a client for the connection and always closes it. */
 export async function withEtcd<T>(connection: EtcdConnection, fn: (client: Etcd3) => Promise<T>): Promise<T> {
-  const client = connectEtcd(connection);
+  const client = await connectEtcd(connection);
   try {
     return await fn(client);
   } finally {

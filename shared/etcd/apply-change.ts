@@ -1,7 +1,8 @@
 // Sending one planned change to etcd, as one auth RPC.
-import { type Etcd3, EtcdRoleExistsError, EtcdUserExistsError, type IPermission } from 'etcd3';
+import type { Etcd3, IPermission } from 'etcd3';
 import type { Access } from '../policy/types.js';
 import type { Change } from '../rbac/change.js';
+import { loadEtcd3 } from './etcd3-runtime.js';
 
 const PERM_TYPE: Record<Access, IPermission['permType']> = {
   read: 'Read',
@@ -10,6 +11,7 @@ const PERM_TYPE: Record<Access, IPermission['permType']> = {
 };
 
 export async function applyChange(client: Etcd3, change: Change): Promise<void> {
+  const { EtcdRoleExistsError, EtcdUserExistsError } = await loadEtcd3();
   switch (change.op) {
     case 'add-role':
       return tolerate(EtcdRoleExistsError, client.auth.roleAdd({ name: change.role }));

@@ -1,6 +1,7 @@
 // Opening an etcd client: TLS with a client certificate and nothing else. A password or token
 // login would override the certificate's CN as the identity, so none is ever configured.
-import { Etcd3 } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
+import { loadEtcd3 } from './etcd3-runtime.js';
 import { faultHandling } from './fault-handling.js';
 
 export interface EtcdConnection {
@@ -14,8 +15,9 @@ export interface EtcdConnection {
 
 export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 
-export function connectEtcd(connection: EtcdConnection): Etcd3 {
+export async function connectEtcd(connection: EtcdConnection): Promise<Etcd3> {
   const callTimeoutMs = connection.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  const { Etcd3 } = await loadEtcd3();
   return new Etcd3({
     hosts: connection.endpoints,
     credentials: {

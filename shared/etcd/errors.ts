@@ -1,31 +1,34 @@
 // etcd and gRPC failures as WardenErrors a person can act on. Messages never include request
 // payloads: they may carry key names, never keys, but we keep them to what went wrong.
-import {
-  EtcdPermissionDeniedError,
-  GRPCDeadlineExceededError,
-  GRPCUnauthenticatedError,
-  GRPCUnavailableError,
-  isRecoverableError,
-} from 'etcd3';
 import { WardenError } from '../errors.js';
+import { loadedEtcd3 } from './etcd3-runtime.js';
+
+type ErrorClass =
+  | 'EtcdPermissionDeniedError'
+  | 'GRPCUnauthenticatedError'
+  | 'GRPCDeadlineExceededError'
+  | 'GRPCUnavailableError';
 
 export function etcdFailure(error: unknown, doing: string): WardenError {
   if (error instanceof WardenError) return error;
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
-  if (error instanceof EtcdPermissionDeniedError || error instanceof GRPCUnauthenticatedError) {
+  // Before etcd3 is loaded no etcd3 error can exist, and nothing matches.
+  const etcd3 = loadedEtcd3();
+  const is = (kind: ErrorClass): boolean => etcd3 !== undefined && error instanceof etcd3[kind];
+  if (is('EtcdPermissionDeniedError') || is('GRPCUnauthenticatedError')) {
     return new WardenError(
       'forbidden',
       `etcd refused ${doing}: permission denied (the client certificate's CN must be an etcd user holding the root role)`,
     );
   }
-  if (error instanceof GRPCDeadlineExceededError || /timed out|no leader|deadline/i.test(message ?? '')) {
+  if (is('GRPCDeadlineExceededError') || /timed out|no leader|deadline/i.test(message ?? '')) {
     return new WardenError(
       'unavailable',
       `etcd did not answer while ${doing}: ${message} (is a quorum of members up?)`,
       true,
     );
   }
-  if (error instanceof GRPCUnavailableError || (error instanceof Error && isRecoverableError(error))) {
+  if (is('GRPCUnavailableError') || (error instanceof Error && etcd3?.isRecoverableError(error))) {
     return new WardenError('unavailable', `cannot reach etcd while ${doing}: ${message}`, true);
   }
   return new WardenError('internal', `etcd failed while ${doing}: ${message}`);

@@ -3,7 +3,7 @@
 // our own: no breaker per host, and a bounded retry across hosts for errors that mean "this
 // member cannot answer now" (a stopped member, a leader election), so a cluster that has
 // lost one of three members still answers.
-import { isRecoverableError } from 'etcd3';
+import { loadedEtcd3 } from './etcd3-runtime.js';
 
 /** The one method of a cockatiel policy that etcd3 calls. */
 interface ExecutePolicy {
@@ -29,7 +29,7 @@ export function retryAcrossHosts(attempts: number, budgetMs: number): ExecutePol
           return await fn({ signal: NEVER_ABORTED, attempt });
         } catch (error) {
           const last = attempt + 1 >= attempts || Date.now() >= deadline;
-          if (last || !(error instanceof Error) || !isRecoverableError(error)) throw error;
+          if (last || !(error instanceof Error) || !loadedEtcd3()?.isRecoverableError(error)) throw error;
           await sleep(Math.min(25 * 2 ** attempt, 400));
         }
       }

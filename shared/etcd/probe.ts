@@ -2,8 +2,9 @@
 // Reads count keys (no values cross the wire). Writes go in the failure branch of a transaction
 // with no comparisons: an empty comparison succeeds, so that branch never runs, yet etcd checks
 // the permissions of both branches before running either (test/rbac/probe.test.ts proves it).
-import { type Etcd3, EtcdPermissionDeniedError } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import type { Operation } from '../rbac/probes.js';
+import { loadEtcd3 } from './etcd3-runtime.js';
 
 export async function probeAccess(
   client: Etcd3,
@@ -23,7 +24,7 @@ export async function probeAccess(
     }
     return true;
   } catch (error) {
-    if (error instanceof EtcdPermissionDeniedError) return false;
+    if (error instanceof (await loadEtcd3()).EtcdPermissionDeniedError) return false;
     throw error;
   }
 }

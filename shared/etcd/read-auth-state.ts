@@ -1,10 +1,11 @@
 // Reading etcd's whole auth state: every role with its permissions, every user with its roles,
 // and whether auth is on. One RPC per role and per user, a bounded number in flight.
-import { type Etcd3, GRPCNotImplementedError, type IPermission } from 'etcd3';
+import type { Etcd3, IPermission } from 'etcd3';
 import { type Access, ROOT } from '../policy/types.js';
 import type { LivePermission, LiveState } from '../rbac/live-state.js';
 import { mapBounded } from './bounded.js';
 import { etcdFailure } from './errors.js';
+import { loadEtcd3 } from './etcd3-runtime.js';
 
 export const READ_CONCURRENCY = 512;
 
@@ -30,7 +31,7 @@ export async function isAuthEnabled(client: Etcd3): Promise<boolean> {
     const status = (await client.auth.authStatus()) as { enabled?: boolean };
     return status.enabled === true;
   } catch (error) {
-    if (!(error instanceof GRPCNotImplementedError)) throw error;
+    if (!(error instanceof (await loadEtcd3()).GRPCNotImplementedError)) throw error;
   }
   try {
     await client.auth.authenticate({ name: '\u0000etcd-warden-probe', password: '\u0000' });

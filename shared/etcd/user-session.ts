@@ -19,7 +19,7 @@ export function userSessions(options: {
 }): (user: string) => Promise<UserSession> {
   return async (user) => {
     const issued = await issueClientCertificate(options.ca, user, options.pki, PROBE_CERTIFICATE_TTL_SECONDS);
-    const client = connectEtcd({
+    const client = await connectEtcd({
       endpoints: options.endpoints,
       caPem: options.caPem,
       certPem: issued.certificatePem,

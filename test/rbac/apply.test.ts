@@ -16,7 +16,7 @@ describe('applyPolicy against etcd', () => {
 
   beforeAll(async () => {
     cluster = await startEtcdCluster();
-    client = rootClient(cluster);
+    client = await rootClient(cluster);
   });
 
   afterAll(async () => {
@@ -135,7 +135,7 @@ describe('refusals through the CLI', () => {
     expect(run.stderr).toMatch(
       /refusing to apply: with auth enabled, "deployer" .* could not manage etcd again; connect as root/,
     );
-    const client = rootClient(cluster);
+    const client = await rootClient(cluster);
     try {
       expect(await isAuthEnabled(client)).toBe(false);
     } finally {

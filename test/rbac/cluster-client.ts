@@ -5,7 +5,7 @@ import { connectEtcd } from '../../shared/etcd/connect.js';
 import { issueClientCertificate, nodePkiContext } from '../../shared/pki/index.js';
 import type { EtcdCluster } from '../support/etcd-cluster.js';
 
-export const rootClient = (cluster: EtcdCluster, callTimeoutMs = 3_000): Etcd3 =>
+export const rootClient = (cluster: EtcdCluster, callTimeoutMs = 3_000): Promise<Etcd3> =>
   connectEtcd({
     endpoints: cluster.endpoints,
     caPem: cluster.caPem,
@@ -16,7 +16,7 @@ export const rootClient = (cluster: EtcdCluster, callTimeoutMs = 3_000): Etcd3 =
 
 export async function userClient(cluster: EtcdCluster, user: string): Promise<Etcd3> {
   const issued = await issueClientCertificate(cluster.ca, user, nodePkiContext(), 600);
-  return connectEtcd({
+  return await connectEtcd({
     endpoints: cluster.endpoints,
     caPem: cluster.caPem,
     certPem: issued.certificatePem,

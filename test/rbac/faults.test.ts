@@ -165,7 +165,7 @@ describe('two applies started together', () => {
     // Prepare: hold the lock the way a running apply does.
     const file = join(cluster.dir, 'other.yaml');
     writeFileSync(file, tenantPolicy('zeta', 3));
-    const client = rootClient(cluster);
+    const client = await rootClient(cluster);
     const holder = {
       identity: 'deployer',
       host: 'ci-runner-7',
@@ -237,7 +237,7 @@ describe('three members: one down, then quorum lost and regained', () => {
     await Promise.all([cluster.startMember(1), cluster.startMember(2)]);
     const views = await Promise.all(
       cluster.endpoints.map(async (endpoint) => {
-        const client = rootClient({ ...cluster, endpoints: [endpoint] });
+        const client = await rootClient({ ...cluster, endpoints: [endpoint] });
         try {
           const state = await readAuthState(client);
           return JSON.stringify({

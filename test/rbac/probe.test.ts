@@ -17,7 +17,7 @@ describe('write probe without execution', () => {
 
   beforeAll(async () => {
     cluster = await startEtcdCluster();
-    root = rootClient(cluster);
+    root = await rootClient(cluster);
     const policy = policyOf({
       roles: { ro: [prefix('/ro/', 'read')], rw: [prefix('/rw/', 'readwrite')] },
       users: { root: ['root'], reader: ['ro'], writer: ['rw'] },
