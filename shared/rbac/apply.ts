@@ -27,7 +27,10 @@ export interface ApplyReport {
   applied: Change[];
   /** The change that failed and why; the changes after it were not sent. */
   failure?: { change: Change; error: WardenError };
-  /** What a fresh plan still finds after the apply (empty when converged). */
+  /**
+   * What is still to do: after a failure, the planned changes not applied; otherwise what a fresh
+   * plan finds on re-reading etcd (empty when converged).
+   */
   remaining: Change[];
   /** The approver said no: nothing was sent. */
   declined?: boolean;
