@@ -11,7 +11,11 @@ type ErrorClass =
 
 export function etcdFailure(error: unknown, doing: string): WardenError {
   if (error instanceof WardenError) return error;
-  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  // gRPC appends an empty "Resolution note:" to connection errors; it tells a reader nothing.
+  const message = (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error)).replace(
+    /\.? Resolution note: ?$/,
+    '',
+  );
   // Before etcd3 is loaded no etcd3 error can exist, and nothing matches.
   const etcd3 = loadedEtcd3();
   const is = (kind: ErrorClass): boolean => etcd3 !== undefined && error instanceof etcd3[kind];
@@ -21,7 +25,7 @@ export function etcdFailure(error: unknown, doing: string): WardenError {
       `etcd refused ${doing}: permission denied (the client certificate's CN must be an etcd user holding the root role)`,
     );
   }
-  if (is('GRPCDeadlineExceededError') || /timed out|no leader|deadline/i.test(message ?? '')) {
+  if (is('GRPCDeadlineExceededError') || /timed out|no leader|deadline/i.test(message)) {
     return new WardenError(
       'unavailable',
       `etcd did not answer while ${doing}: ${message} (is a quorum of members up?)`,

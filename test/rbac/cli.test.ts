@@ -142,4 +142,21 @@ describe('plan, apply, verify, import through the CLI', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('exists: pass --force');
   });
+
+  it('reports an unreachable etcd in one line, within the command timeout budget', () => {
+    // Prepare: nothing listens on port 1.
+    const started = Date.now();
+
+    // Act
+    const run = warden(cluster, ['plan', policy, '--command-timeout', '1s'], {
+      ETCDCTL_ENDPOINTS: 'https://127.0.0.1:1',
+    });
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(
+      /^etcd-warden: cannot reach etcd while reading the auth state: .*ECONNREFUSED 127\.0\.0\.1:1\n$/,
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
 });
