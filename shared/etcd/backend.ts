@@ -8,8 +8,12 @@ import { acquireApplyLock, type LockOptions } from './apply-lock.js';
 import { etcdFailure } from './errors.js';
 import { readAuthState } from './read-auth-state.js';
 
-/** Changes in flight at once within a phase (see ApplyOptions.concurrency). */
-export const APPLY_CONCURRENCY = 256;
+/**
+ * Changes in flight at once within a phase (see ApplyOptions.concurrency). Measured here with
+ * 500 roles + 500 users: 32, 64, 256 and 1,024 all take about the same time, because etcd's apply
+ * loop is the bottleneck, so the smaller number in that plateau.
+ */
+export const APPLY_CONCURRENCY = 64;
 
 export function etcdBackend(client: Etcd3, identity: string, lockOptions: LockOptions = {}): RbacBackend {
   return {
