@@ -1,0 +1,31 @@
+/**
+ * RBAC as code: plan, apply, import and verify, free of I/O (the etcd side is shared/etcd).
+ *
+ *   const live = await readAuthState(client);                 // shared/etcd
+ *   const changes = planChanges(policy, live);                 // ordered: adds, then removals, auth last
+ *   assertPlanIsSafe(live, changes, identity);                 // WardenError('forbidden') on lock-out
+ *   formatPlan(changes, color) / changes.map(changeToJson)     // `+ role x`, `~`, `-`, summary line
+ *   const report = await applyPolicy(policy, etcdBackend(client, identity), { identity, concurrency });
+ *   importPolicy(live, { endpoints, now })                     // policy YAML text
+ *   runProbes(planProbes(policy), userSessions({...}))         // verify; formatMatrix(results, color)
+ */
+export { type ApplyOptions, type ApplyReport, applyPolicy, phasesOf } from './apply.js';
+export type { HeldLock, RbacBackend } from './backend.js';
+export { type Change, type ChangeKind, changeKind } from './change.js';
+export {
+  type ChangeJson,
+  changeToJson,
+  describeChange,
+  formatChange,
+  formatPlan,
+  summarizeChanges,
+  summaryLine,
+} from './format-plan.js';
+export { importPolicy } from './import.js';
+export { type LivePermission, type LiveState, permissionId } from './live-state.js';
+export { desiredPermissions, planChanges } from './plan.js';
+export { covered, effectivePermissions, type Operation, type Probe, planProbes } from './probes.js';
+export { assertPlanIsSafe } from './safety.js';
+export { simulate } from './simulate.js';
+export { templateUserMatcher } from './template-users.js';
+export { formatMatrix, mismatches, type ProbeResult, runProbes, type UserSession } from './verify.js';
