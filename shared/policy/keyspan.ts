@@ -27,7 +27,10 @@ export function toEtcdRange(span: KeySpan): EtcdRange {
     case 'key':
       return { key: Buffer.from(span.key), rangeEnd: Buffer.alloc(0) };
     case 'range':
-      return { key: Buffer.from(span.from), rangeEnd: Buffer.from(span.to) };
+      return {
+        key: Buffer.from(span.from),
+        rangeEnd: span.to === '' ? Buffer.from(TO_THE_END) : Buffer.from(span.to),
+      };
     case 'prefix':
       // etcd refuses an empty key; the whole key space is [\0, \0) in its notation.
       return span.prefix === ''
@@ -43,6 +46,7 @@ export function fromEtcdRange(range: EtcdRange): KeySpan {
   if (range.rangeEnd.equals(TO_THE_END) && range.key.equals(TO_THE_END))
     return { type: 'prefix', prefix: '' };
   if (range.rangeEnd.equals(prefixRangeEnd(range.key))) return { type: 'prefix', prefix: key };
+  if (range.rangeEnd.equals(TO_THE_END)) return { type: 'range', from: key, to: '' };
   return { type: 'range', from: key, to: range.rangeEnd.toString() };
 }
 
@@ -75,4 +79,6 @@ export const describeSpan = (span: KeySpan): string =>
     ? `prefix ${JSON.stringify(span.prefix)}`
     : span.type === 'key'
       ? `key ${JSON.stringify(span.key)}`
-      : `range [${JSON.stringify(span.from)}, ${JSON.stringify(span.to)})`;
+      : span.to === ''
+        ? `range [${JSON.stringify(span.from)}, end of key space)`
+        : `range [${JSON.stringify(span.from)}, ${JSON.stringify(span.to)})`;

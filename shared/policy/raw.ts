@@ -3,7 +3,7 @@
 export interface RawPermission {
   prefix?: string;
   key?: string;
-  range?: { from: string; to: string };
+  range?: { from: string; to?: string };
   access: 'read' | 'write' | 'readwrite';
 }
 

@@ -75,8 +75,8 @@ export function spanOf(permission: RawPermission): KeySpan | undefined {
   if (named !== 1) return undefined;
   if (permission.prefix !== undefined) return { type: 'prefix', prefix: permission.prefix };
   if (permission.key !== undefined) return { type: 'key', key: permission.key };
-  const range = permission.range as { from: string; to: string };
-  return { type: 'range', from: range.from, to: range.to };
+  const range = permission.range as { from: string; to?: string };
+  return { type: 'range', from: range.from, to: range.to ?? '' };
 }
 
 export function checkRules(raw: RawPolicy): Finding[] {
@@ -161,7 +161,11 @@ function checkRole(name: string, permissions: RawPermission[], report: Report): 
       report('permission-target', 'error', path, 'a permission names exactly one of prefix, key or range');
       return;
     }
-    if (span.type === 'range' && Buffer.compare(Buffer.from(span.from), Buffer.from(span.to)) >= 0) {
+    if (
+      span.type === 'range' &&
+      span.to !== '' &&
+      Buffer.compare(Buffer.from(span.from), Buffer.from(span.to)) >= 0
+    ) {
       report(
         'range-order',
         'error',

@@ -87,9 +87,9 @@ export const policySchema = {
             range: {
               type: 'object',
               additionalProperties: false,
-              required: ['from', 'to'],
+              required: ['from'],
               properties: { from: { type: 'string' }, to: { type: 'string' } },
-              description: 'the keys k with from <= k < to',
+              description: 'the keys k with from <= k < to; without `to`, every key from `from` on',
             },
             access: { enum: ['read', 'write', 'readwrite'], description: 'etcd permission type' },
           },

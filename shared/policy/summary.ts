@@ -32,7 +32,7 @@ export function formatSummary(policy: Policy): string {
           ? `${p.span.prefix}*`
           : p.span.type === 'key'
             ? p.span.key
-            : `[${p.span.from}, ${p.span.to})`;
+            : `[${p.span.from}, ${p.span.to || 'end'})`;
       return `${target} ${p.access}`;
     });
     lines.push(`  role ${role.name}: ${grants.join(', ') || '(no permissions)'}`);

@@ -8,6 +8,7 @@ export type Access = 'read' | 'write' | 'readwrite';
 export type KeySpan =
   | { type: 'prefix'; prefix: string }
   | { type: 'key'; key: string }
+  /** `to` empty: every key from `from` on (etcd's range_end `\0`). */
   | { type: 'range'; from: string; to: string };
 
 export interface Permission {

@@ -30,7 +30,7 @@ function permissionEntry(p: LivePermission, role: string): Record<string, unknow
       ? { prefix: span.prefix }
       : span.type === 'key'
         ? { key: span.key }
-        : { range: { from: span.from, to: span.to } };
+        : { range: span.to === '' ? { from: span.from } : { from: span.from, to: span.to } };
   return { ...target, access: p.access };
 }
 
