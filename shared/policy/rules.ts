@@ -329,23 +329,29 @@ interface CaLimits {
   validity: number;
 }
 
+// A duration the policy writes (or its default), in seconds; undefined after reporting it when invalid.
+function durationOf(
+  path: Path,
+  text: string | undefined,
+  fallback: string,
+  report: Report,
+): number | undefined {
+  const seconds = parseDuration(text ?? fallback);
+  if (seconds === undefined) {
+    report(
+      'invalid-duration',
+      'error',
+      path,
+      `${JSON.stringify(text)} is not a positive duration (such as 720h or 30d)`,
+    );
+  }
+  return seconds;
+}
+
 function checkCa(raw: RawPolicy, report: Report): CaLimits {
-  const duration = (path: Path, text: string | undefined, fallback: string): number => {
-    const seconds = parseDuration(text ?? fallback);
-    if (seconds === undefined) {
-      report(
-        'invalid-duration',
-        'error',
-        path,
-        `${JSON.stringify(text)} is not a positive duration (such as 720h or 30d)`,
-      );
-      return Number.POSITIVE_INFINITY;
-    }
-    return seconds;
-  };
-  const validity = duration(['ca', 'validity'], raw.ca?.validity, DEFAULTS.caValidity);
-  const maxTtl = duration(['ca', 'maxTtl'], raw.ca?.maxTtl, DEFAULTS.maxTtl);
-  if (maxTtl > validity && Number.isFinite(maxTtl)) {
+  const validity = durationOf(['ca', 'validity'], raw.ca?.validity, DEFAULTS.caValidity, report);
+  const maxTtl = durationOf(['ca', 'maxTtl'], raw.ca?.maxTtl, DEFAULTS.maxTtl, report);
+  if (validity !== undefined && maxTtl !== undefined && maxTtl > validity) {
     report(
       'ttl-limit',
       'error',
@@ -353,7 +359,8 @@ function checkCa(raw: RawPolicy, report: Report): CaLimits {
       `maxTtl ${raw.ca?.maxTtl ?? DEFAULTS.maxTtl} exceeds the CA's validity ${raw.ca?.validity ?? DEFAULTS.caValidity}`,
     );
   }
-  return { maxTtl, validity };
+  // An invalid limit is reported once; the TTL checks then compare against no limit.
+  return { maxTtl: maxTtl ?? Number.POSITIVE_INFINITY, validity: validity ?? Number.POSITIVE_INFINITY };
 }
 
 function checkTtl(
@@ -363,15 +370,9 @@ function checkTtl(
   limits: CaLimits,
   report: Report,
 ): void {
-  const seconds = parseDuration(text ?? fallback);
-  if (seconds === undefined) {
-    report(
-      'invalid-duration',
-      'error',
-      path,
-      `${JSON.stringify(text)} is not a positive duration (such as 720h or 30d)`,
-    );
-  } else if (seconds > limits.maxTtl) {
+  const seconds = durationOf(path, text, fallback, report);
+  if (seconds === undefined) return;
+  if (seconds > limits.maxTtl) {
     report(
       'ttl-limit',
       'error',
