@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { applyCommand } from './apply.js';
 import { caCrlCommand, caInitCommand, caShowCommand } from './ca.js';
 import { certIssueCommand } from './cert.js';
+import { devCommand } from './dev.js';
 import { importCommand } from './import.js';
 import { planCommand } from './plan.js';
 import { renderCommand } from './render.js';
@@ -20,4 +21,5 @@ export const commands: Command[] = [
   caCrlCommand,
   certIssueCommand,
   renderCommand,
+  devCommand,
 ];
