@@ -11,6 +11,8 @@ const requireShim =
 export const targets = [
   // etcd3 loads its .proto files at run time from its own folder: the CLI resolves it from node_modules.
   { entry: 'cli/bin.ts', outfile: 'dist/cli/etcd-warden.mjs', external: ['etcd3'] },
+  // The Action runs from a checkout without node_modules: everything bundled, etcd3's protos as text.
+  { entry: 'action/src/main.ts', outfile: 'action/dist/index.mjs' },
 ];
 
 const only = process.argv.slice(2);

@@ -1,0 +1,79 @@
+// plan and apply straight against etcd with the client certificate from the inputs, through the
+// same core calls as the CLI: readAuthState → planChanges → assertPlanIsSafe, or applyPolicy.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { WardenError } from '../../shared/errors.js';
+import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
+import { connectEtcd, type EtcdConnection } from '../../shared/etcd/connect.js';
+import { readAuthState } from '../../shared/etcd/read-auth-state.js';
+import { certificateInfo } from '../../shared/pki/certificate-info.js';
+import type { Policy } from '../../shared/policy/types.js';
+import { applyPolicy } from '../../shared/rbac/apply.js';
+import { changeToJson } from '../../shared/rbac/format-plan.js';
+import { planChanges } from '../../shared/rbac/plan.js';
+import { assertPlanIsSafe } from '../../shared/rbac/safety.js';
+import { provideEtcd3Protos } from './etcd3-protos.js';
+import { type DirectTarget, maskPem } from './inputs.js';
+import type { RbacOutcome } from './outcome.js';
+
+/** An input holding PEM text is used as is; anything else is a path relative to the workspace. */
+async function pemInput(value: string, input: string, workspace: string): Promise<string> {
+  if (value.trimStart().startsWith('-----BEGIN ')) return value;
+  try {
+    return await readFile(resolve(workspace, value), 'utf8');
+  } catch (error) {
+    throw new WardenError(
+      'invalid-input',
+      `input "${input}" is neither PEM text nor a readable file (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+}
+
+async function connectionOf(target: DirectTarget, workspace: string) {
+  const [caPem, certPem, keyPem] = await Promise.all([
+    pemInput(target.ca, 'ca', workspace),
+    pemInput(target.cert, 'cert', workspace),
+    pemInput(target.key, 'key', workspace),
+  ]);
+  maskPem(keyPem);
+  const connection: EtcdConnection = { endpoints: target.endpoints, caPem, certPem, keyPem };
+  return { connection, identity: certificateInfo(certPem, 'input "cert"').commonName };
+}
+
+export async function runDirect(
+  command: 'plan' | 'apply',
+  policy: Policy,
+  target: DirectTarget,
+  workspace: string,
+): Promise<RbacOutcome> {
+  const { connection, identity } = await connectionOf(target, workspace);
+  provideEtcd3Protos();
+  const client = await connectEtcd(connection);
+  try {
+    if (command === 'plan') {
+      const live = await readAuthState(client);
+      const planned = planChanges(policy, live);
+      // A plan that apply would refuse fails review already.
+      assertPlanIsSafe(live, planned, identity);
+      return { command, via: identity, planned: planned.map(changeToJson) };
+    }
+    const report = await applyPolicy(policy, etcdBackend(client, identity, { waitMs: target.lockWaitMs }), {
+      identity,
+      concurrency: APPLY_CONCURRENCY,
+    });
+    return {
+      command,
+      via: identity,
+      planned: report.planned.map(changeToJson),
+      applied: report.applied.map(changeToJson),
+      remaining: report.remaining.map(changeToJson),
+      failure: report.failure && {
+        change: changeToJson(report.failure.change),
+        code: report.failure.error.code,
+        message: report.failure.error.message,
+      },
+    };
+  } finally {
+    client.close();
+  }
+}
