@@ -13,6 +13,7 @@ export const targets = [
   { entry: 'cli/bin.ts', outfile: 'dist/cli/etcd-warden.mjs', external: ['etcd3'] },
   // The Action runs from a checkout without node_modules: everything bundled, etcd3's protos as text.
   { entry: 'action/src/main.ts', outfile: 'action/dist/index.mjs' },
+  { entry: 'infra/app.ts', outfile: 'dist/infra/app.mjs', external: ['aws-cdk-lib', 'constructs', 'cdk-nag'] },
 ];
 
 const only = process.argv.slice(2);
