@@ -6,7 +6,7 @@
 import { isIPv4 } from 'node:net';
 
 export interface EtcdEndpoint {
-  /** As given, normalized to https://HOST:PORT. */
+  /** Normalized to https://HOST:PORT. */
   url: string;
   host: string;
   port: number;
@@ -17,10 +17,14 @@ const DEFAULT_PORT = 2379;
 // etcdctl's forms: https://HOST[:PORT] or HOST[:PORT]; HOST a DNS name or an IPv4 address.
 const ENDPOINT = /^(?:https:\/\/)?([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?\/?$/;
 
-/** Parses the endpoints; throws on anything else (plain HTTP included: etcd-warden talks TLS only). */
+/** Parses the endpoints; throws on anything else. */
 export function parseEtcdEndpoints(endpoints: readonly string[]): EtcdEndpoint[] {
   if (endpoints.length === 0) throw new Error('etcdEndpoints: at least one endpoint is required');
   return endpoints.map((raw) => {
+    if (raw.trim().startsWith('http://'))
+      throw new Error(
+        `etcdEndpoints: ${JSON.stringify(raw)} is plain HTTP; etcd-warden talks to etcd over TLS only`,
+      );
     const match = ENDPOINT.exec(raw.trim());
     const port = Number(match?.[2] ?? DEFAULT_PORT);
     if (!match?.[1] || port < 1 || port > 65535)

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { PLACEHOLDERS, settingsFromContext } from '../../infra/config.js';
+import { egressCidr, parseEtcdEndpoints } from '../../infra/etcd-endpoints.js';
+
+const context = (values: Record<string, unknown>) => (key: string) => values[key];
+
+describe('settingsFromContext', () => {
+  it('reads comma-separated lists and the drift interval', () => {
+    // Act
+    const { props, missing } = settingsFromContext(
+      context({
+        vpcId: 'vpc-0a1b2c3d4e5f67890',
+        subnetIds: 'subnet-0a1b2c3d4e5f67890, subnet-0f1e2d3c4b5a69870',
+        etcdEndpoints: ['https://10.0.0.11:2379'],
+        caAdministrators: 'arn:aws:iam::123456789012:role/ops/etcd-ca-admin',
+        issueCertInvokers: 'arn:aws:iam::123456789012:role/k8s-node,arn:aws:iam::210987654321:root',
+        driftCheckMinutes: '15',
+      }),
+    );
+    // Assess
+    expect(missing).toEqual([]);
+    expect({ ...props, driftCheckInterval: props.driftCheckInterval?.toMinutes() }).toEqual({
+      vpcId: 'vpc-0a1b2c3d4e5f67890',
+      subnetIds: ['subnet-0a1b2c3d4e5f67890', 'subnet-0f1e2d3c4b5a69870'],
+      etcdEndpoints: ['https://10.0.0.11:2379'],
+      caAdministrators: ['arn:aws:iam::123456789012:role/ops/etcd-ca-admin'],
+      issueCertInvokers: ['arn:aws:iam::123456789012:role/k8s-node', 'arn:aws:iam::210987654321:root'],
+      driftCheckInterval: 15,
+    });
+  });
+
+  it('falls back to placeholders for missing network settings and names them', () => {
+    // Act
+    const { props, missing } = settingsFromContext(context({}));
+    // Assess
+    expect(missing).toEqual(['vpcId', 'subnetIds', 'etcdEndpoints']);
+    expect([props.vpcId, props.subnetIds, props.etcdEndpoints]).toEqual([
+      PLACEHOLDERS.vpcId,
+      PLACEHOLDERS.subnetIds,
+      PLACEHOLDERS.etcdEndpoints,
+    ]);
+    expect([props.caAdministrators, props.issueCertInvokers, props.driftCheckInterval?.toMinutes()]).toEqual([
+      [],
+      [],
+      60,
+    ]);
+  });
+
+  it.each([
+    [{ vpcId: 'vpc-xyz' }, /context vpcId: "vpc-xyz" is not a VPC id/],
+    [
+      { subnetIds: 'subnet-0a1b2c3d4e5f67890,sg-0a1b2c3d' },
+      /context subnetIds: "sg-0a1b2c3d" is not a subnet id/,
+    ],
+    [
+      { caAdministrators: 'arn:aws:iam::123456789012:role/*' },
+      /context caAdministrators: .* is not an IAM role/,
+    ],
+    [{ issueCertInvokers: '*' }, /context issueCertInvokers: "\*" is not an IAM role/],
+    [{ driftCheckMinutes: '0' }, /context driftCheckMinutes: "0" is not a whole number/],
+    [{ driftCheckMinutes: '1.5' }, /context driftCheckMinutes: "1.5" is not a whole number/],
+    [{ vpcId: { nested: true } }, /context vpcId: expected text/],
+  ])('refuses %j', (values, message) => {
+    // Act
+    const read = () => settingsFromContext(context(values));
+    // Assess
+    expect(read).toThrow(message);
+  });
+});
+
+describe('parseEtcdEndpoints', () => {
+  it("normalizes etcdctl's forms and opens /32 egress for IP addresses only", () => {
+    // Act
+    const endpoints = parseEtcdEndpoints([
+      'https://10.0.0.11:2379',
+      '10.0.0.12',
+      'etcd-3.example.internal:12379',
+    ]);
+    // Assess
+    expect(endpoints.map((e) => [e.url, e.port, egressCidr(e)])).toEqual([
+      ['https://10.0.0.11:2379', 2379, '10.0.0.11/32'],
+      ['https://10.0.0.12:2379', 2379, '10.0.0.12/32'],
+      ['https://etcd-3.example.internal:12379', 12379, '0.0.0.0/0'],
+    ]);
+  });
+
+  it.each([
+    [[], /at least one endpoint/],
+    [['http://10.0.0.11:2379'], /plain HTTP/],
+    [['https://10.0.0.11:2379/v3'], /is not HOST:PORT/],
+    [['https://user@10.0.0.11:2379'], /is not HOST:PORT/],
+    [['10.0.0.11:70000'], /is not HOST:PORT/],
+    [['unix:///var/run/etcd.sock'], /is not HOST:PORT/],
+  ])('refuses %j', (endpoints, message) => {
+    // Act
+    const parse = () => parseEtcdEndpoints(endpoints);
+    // Assess
+    expect(parse).toThrow(message);
+  });
+});
