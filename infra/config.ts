@@ -14,6 +14,7 @@ export const CONTEXT_KEYS = {
   caAdministrators: 'caAdministrators',
   issueCertInvokers: 'issueCertInvokers',
   driftCheckMinutes: 'driftCheckMinutes',
+  namePrefix: 'namePrefix',
 } as const;
 
 /** Placeholders for the settings a real deployment must give. */
@@ -86,6 +87,7 @@ export function settingsFromContext(get: (key: string) => unknown): ContextSetti
       caAdministrators,
       issueCertInvokers,
       driftCheckInterval: Duration.minutes(minutes),
+      namePrefix: text(CONTEXT_KEYS.namePrefix),
     },
     missing,
   };

@@ -29,6 +29,8 @@ export const WRITE_ACTIONS = [
 ];
 
 export interface LockedSecretProps {
+  /** The secret's name: `etcd-warden ca init --ca-store secretsmanager://NAME` finds it by name. */
+  name: string;
   description: string;
   encryptionKey: kms.IKey;
   /** ARNs of the IAM roles or users that may read the value (aws:PrincipalArn; a role covers its sessions). */
@@ -44,6 +46,7 @@ export class LockedSecret extends Construct {
   constructor(scope: Construct, id: string, props: LockedSecretProps) {
     super(scope, id);
     this.secret = new secretsmanager.CfnSecret(this, 'Secret', {
+      name: props.name,
       description: props.description,
       kmsKeyId: props.encryptionKey.keyArn,
     });

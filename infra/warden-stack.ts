@@ -56,6 +56,8 @@ export interface EtcdWardenStackProps extends StackProps {
   issueCertInvokers?: string[];
   /** How often apply-rbac plans the stored policy against the cluster. Default: 1 hour. */
   driftCheckInterval?: Duration;
+  /** Function names are PREFIX-issue-cert and PREFIX-apply-rbac. Default: etcd-warden. */
+  namePrefix?: string;
   /** Log retention of both functions. Default: 3 months. */
   logRetention?: logs.RetentionDays;
 }
@@ -73,6 +75,9 @@ export class EtcdWardenStack extends Stack {
     const endpoints = parseEtcdEndpoints(props.etcdEndpoints);
     if (props.subnetIds.length === 0) throw new Error('subnetIds: apply-rbac needs at least one subnet');
     const retention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
+    const prefix = props.namePrefix ?? 'etcd-warden';
+    if (!/^[A-Za-z0-9_-]{1,40}$/.test(prefix))
+      throw new Error(`namePrefix: ${JSON.stringify(prefix)} must be 1-40 letters, digits, - or _`);
 
     this.key = new kms.Key(this, 'SecretsKey', {
       description: 'etcd-warden: encrypts the CA secret and the policy secret',
@@ -87,12 +92,14 @@ export class EtcdWardenStack extends Stack {
     const caAdministrators = props.caAdministrators ?? [];
 
     this.caSecret = new LockedSecret(this, 'CaSecret', {
+      name: `${prefix}/ca`,
       description: 'etcd-warden CA certificate and private key (etcd-warden ca init fills it)',
       encryptionKey: this.key,
       readers: [...functionRoles, ...caAdministrators],
       writers: caAdministrators,
     });
     this.policySecret = new LockedSecret(this, 'PolicySecret', {
+      name: `${prefix}/policy`,
       description: 'etcd-warden policy last applied by apply-rbac; issue-cert decides from it',
       encryptionKey: this.key,
       readers: functionRoles,
@@ -124,6 +131,7 @@ export class EtcdWardenStack extends Stack {
     };
     this.issueCert = new lambda.Function(this, 'IssueCert', {
       ...common,
+      functionName: `${prefix}-issue-cert`,
       description: 'etcd-warden issue-cert: certificates for the names the policy allows the caller',
       code: lambda.Code.fromAsset(props.issueCertCode),
       role: issueRole,
@@ -158,6 +166,7 @@ export class EtcdWardenStack extends Stack {
     }
     this.applyRbac = new lambda.Function(this, 'ApplyRbac', {
       ...common,
+      functionName: `${prefix}-apply-rbac`,
       description: 'etcd-warden apply-rbac: plans and applies the policy to etcd',
       code: lambda.Code.fromAsset(props.applyRbacCode),
       role: applyRole,
@@ -236,6 +245,10 @@ export class EtcdWardenStack extends Stack {
       description: "Allow this group into etcd's client port",
     });
     new CfnOutput(this, 'CaSecretArn', { value: this.caSecret.secretArn });
+    new CfnOutput(this, 'CaStore', {
+      value: `secretsmanager://${prefix}/ca`,
+      description: 'etcd-warden ca init --ca-store VALUE, as a CA administrator',
+    });
     new CfnOutput(this, 'PolicySecretArn', { value: this.policySecret.secretArn });
   }
 

@@ -15,6 +15,7 @@ describe('settingsFromContext', () => {
         caAdministrators: 'arn:aws:iam::123456789012:role/ops/etcd-ca-admin',
         issueCertInvokers: 'arn:aws:iam::123456789012:role/k8s-node,arn:aws:iam::210987654321:root',
         driftCheckMinutes: '15',
+        namePrefix: 'etcd-prod',
       }),
     );
     // Assess
@@ -26,6 +27,7 @@ describe('settingsFromContext', () => {
       caAdministrators: ['arn:aws:iam::123456789012:role/ops/etcd-ca-admin'],
       issueCertInvokers: ['arn:aws:iam::123456789012:role/k8s-node', 'arn:aws:iam::210987654321:root'],
       driftCheckInterval: 15,
+      namePrefix: 'etcd-prod',
     });
   });
 
@@ -39,11 +41,12 @@ describe('settingsFromContext', () => {
       PLACEHOLDERS.subnetIds,
       PLACEHOLDERS.etcdEndpoints,
     ]);
-    expect([props.caAdministrators, props.issueCertInvokers, props.driftCheckInterval?.toMinutes()]).toEqual([
-      [],
-      [],
-      60,
-    ]);
+    expect([
+      props.caAdministrators,
+      props.issueCertInvokers,
+      props.driftCheckInterval?.toMinutes(),
+      props.namePrefix,
+    ]).toEqual([[], [], 60, undefined]);
   });
 
   it.each([

@@ -103,6 +103,7 @@ describe('EtcdWardenStack template', () => {
     const policy = { Ref: id(stack, stack.policySecret.secret) };
     template.resourceCountIs('AWS::Lambda::Function', 2);
     template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'etcd-warden-issue-cert',
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
@@ -111,6 +112,7 @@ describe('EtcdWardenStack template', () => {
       VpcConfig: Match.absent(),
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'etcd-warden-apply-rbac',
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
@@ -221,6 +223,8 @@ describe('EtcdWardenStack template', () => {
     // Assess
     const key = { 'Fn::GetAtt': [id(stack, stack.key.node.defaultChild), 'Arn'] };
     template.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'etcd-warden/ca' });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'etcd-warden/policy' });
     template.allResourcesProperties('AWS::SecretsManager::Secret', {
       KmsKeyId: key,
       SecretString: Match.absent(),
