@@ -17,7 +17,7 @@ import { EtcdWardenStack } from './warden-stack.js';
 // This file runs as dist/infra/app.mjs, next to the function bundles in dist/functions/.
 const bundle = (name: string): string => {
   const dir = fileURLToPath(new URL(`../functions/${name}/`, import.meta.url));
-  if (!existsSync(dir)) throw new Error(`${dir} does not exist: run \`npm run build\` first`);
+  if (!existsSync(dir)) throw new Error(`${dir} is missing: \`npm run build\` makes the function bundles`);
   return dir;
 };
 

@@ -95,6 +95,13 @@ describe('EtcdWardenStack template', () => {
       Principal: INVOKER,
       FunctionUrlAuthType: 'AWS_IAM',
     });
+    // Function URLs also need lambda:InvokeFunction, limited to calls through the URL.
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: INVOKER,
+      InvokedViaFunctionUrl: true,
+    });
+    template.resourceCountIs('AWS::Lambda::Permission', 4);
   });
 
   it('runs both functions on Node.js 24, arm64, index.handler, with the secrets and endpoints configured', () => {
