@@ -6,7 +6,9 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Etcd3 } from 'etcd3';
 import { WardenError } from '../shared/errors.js';
+import { type AuthReads, wireAuthReads } from '../shared/etcd/auth-reads.js';
 import { connectEtcd, DEFAULT_CALL_TIMEOUT_MS, type EtcdConnection } from '../shared/etcd/connect.js';
+import { openGrpcChannel } from '../shared/etcd/grpc-channel.js';
 import { parseDuration } from '../shared/policy/duration.js';
 import { UsageError } from './command.js';
 import type { CliIo } from './io.js';
@@ -123,6 +125,22 @@ export async function withEtcd<T>(connection: EtcdConnection, fn: (client: Etcd3
     return await fn(client);
   } finally {
     client.close();
+  }
+}
+
+/**
+ * Runs `fn` with auth reads over a plain HTTP/2 channel and always closes it: for commands that
+ * only read the auth state, which then never load etcd3 (see shared/etcd/grpc-channel.ts).
+ */
+export async function withAuthReads<T>(
+  connection: EtcdConnection,
+  fn: (reads: AuthReads) => Promise<T>,
+): Promise<T> {
+  const channel = openGrpcChannel(connection);
+  try {
+    return await fn(wireAuthReads(channel));
+  } finally {
+    channel.close();
   }
 }
 

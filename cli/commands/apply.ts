@@ -12,6 +12,7 @@ import {
   durationMs,
   resolveConnection,
   useColor,
+  withAuthReads,
   withEtcd,
 } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
@@ -82,26 +83,28 @@ export const applyCommand: Command = {
     const progressLine = io.isTty && text;
 
     const report = await withEtcd(connection, (client) =>
-      applyPolicy(policy, etcdBackend(client, connection.identity, lockOptions), {
-        identity: connection.identity,
-        concurrency: APPLY_CONCURRENCY,
-        approve: async (changes) => {
-          if (changes.length === 0) return true;
-          if (text) io.out(`${formatPlan(changes, color)}\n`);
-          return (
-            values.yes ||
-            confirm(`Apply ${changes.length} change${changes.length > 1 ? 's' : ''} to etcd? [y/N] `)
-          );
-        },
-        onProgress: (done, total, change) => {
-          if (!text) return;
-          if (progressLine && total >= PROGRESS_FROM) {
-            io.err(`\r${done}/${total} applied${done === total ? '\n' : ''}`);
-          } else if (!progressLine) {
-            io.out(`applied ${formatChange(change, false)}\n`);
-          }
-        },
-      }),
+      withAuthReads(connection, (reads) =>
+        applyPolicy(policy, etcdBackend(client, connection.identity, lockOptions, reads), {
+          identity: connection.identity,
+          concurrency: APPLY_CONCURRENCY,
+          approve: async (changes) => {
+            if (changes.length === 0) return true;
+            if (text) io.out(`${formatPlan(changes, color)}\n`);
+            return (
+              values.yes ||
+              confirm(`Apply ${changes.length} change${changes.length > 1 ? 's' : ''} to etcd? [y/N] `)
+            );
+          },
+          onProgress: (done, total, change) => {
+            if (!text) return;
+            if (progressLine && total >= PROGRESS_FROM) {
+              io.err(`\r${done}/${total} applied${done === total ? '\n' : ''}`);
+            } else if (!progressLine) {
+              io.out(`applied ${formatChange(change, false)}\n`);
+            }
+          },
+        }),
+      ),
     );
 
     if (values.json) io.out(`${reportJson(report)}\n`);

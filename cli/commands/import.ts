@@ -5,7 +5,7 @@ import { WardenError } from '../../shared/errors.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { importPolicy } from '../../shared/rbac/import.js';
 import { type Command, UsageError } from '../command.js';
-import { CONNECTION_USAGE, connectionOptions, resolveConnection, withEtcd } from '../connection.js';
+import { CONNECTION_USAGE, connectionOptions, resolveConnection, withAuthReads } from '../connection.js';
 
 export const importCommand: Command = {
   name: 'import',
@@ -19,7 +19,7 @@ export const importCommand: Command = {
     });
     if (positionals.length > 0) throw new UsageError('import takes no positional argument; use --out FILE');
     const connection = await resolveConnection(values, io);
-    const live = await withEtcd(connection, readAuthState);
+    const live = await withAuthReads(connection, (reads) => readAuthState(reads));
     const text = importPolicy(live, { endpoints: connection.endpoints.join(','), now: new Date() });
     if (!values.out) {
       io.out(text);

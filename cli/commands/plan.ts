@@ -4,7 +4,13 @@ import { changeToJson, formatPlan, summarizeChanges } from '../../shared/rbac/fo
 import { planChanges } from '../../shared/rbac/plan.js';
 import { assertPlanIsSafe } from '../../shared/rbac/safety.js';
 import { type Command, UsageError } from '../command.js';
-import { CONNECTION_USAGE, connectionOptions, resolveConnection, useColor, withEtcd } from '../connection.js';
+import {
+  CONNECTION_USAGE,
+  connectionOptions,
+  resolveConnection,
+  useColor,
+  withAuthReads,
+} from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
 
 export const planCommand: Command = {
@@ -27,8 +33,8 @@ export const planCommand: Command = {
     const policy = await loadPolicyFile(file);
     const connection = await resolveConnection(values, io);
 
-    const changes = await withEtcd(connection, async (client) => {
-      const live = await readAuthState(client);
+    const changes = await withAuthReads(connection, async (reads) => {
+      const live = await readAuthState(reads);
       const planned = planChanges(policy, live);
       // A plan that apply would refuse is an error here too, so review catches it early.
       assertPlanIsSafe(live, planned, connection.identity);

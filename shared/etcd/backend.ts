@@ -5,6 +5,7 @@ import type { RbacBackend } from '../rbac/backend.js';
 import { describeChange } from '../rbac/format-plan.js';
 import { applyChange } from './apply-change.js';
 import { acquireApplyLock, type LockOptions } from './apply-lock.js';
+import { type AuthReads, etcd3AuthReads } from './auth-reads.js';
 import { etcdFailure } from './errors.js';
 import { readAuthState } from './read-auth-state.js';
 
@@ -15,9 +16,15 @@ import { readAuthState } from './read-auth-state.js';
  */
 export const APPLY_CONCURRENCY = 64;
 
-export function etcdBackend(client: Etcd3, identity: string, lockOptions: LockOptions = {}): RbacBackend {
+/** `reads` answers the state reads; the CLI passes the lighter HTTP/2 ones (auth-reads.ts). */
+export function etcdBackend(
+  client: Etcd3,
+  identity: string,
+  lockOptions: LockOptions = {},
+  reads: AuthReads = etcd3AuthReads(client),
+): RbacBackend {
   return {
-    readState: () => readAuthState(client),
+    readState: () => readAuthState(reads),
     applyChange: async (change) => {
       try {
         await applyChange(client, change);
