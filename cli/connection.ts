@@ -8,7 +8,7 @@ import type { Etcd3 } from 'etcd3';
 import { WardenError } from '../shared/errors.js';
 import { type AuthReads, wireAuthReads } from '../shared/etcd/auth-reads.js';
 import { connectEtcd, DEFAULT_CALL_TIMEOUT_MS, type EtcdConnection } from '../shared/etcd/connect.js';
-import { openGrpcChannel } from '../shared/etcd/grpc-channel.js';
+import { type GrpcChannel, openGrpcChannel } from '../shared/etcd/grpc-channel.js';
 import { parseDuration } from '../shared/policy/duration.js';
 import { UsageError } from './command.js';
 import type { CliIo } from './io.js';
@@ -129,20 +129,26 @@ export async function withEtcd<T>(connection: EtcdConnection, fn: (client: Etcd3
 }
 
 /**
- * Runs `fn` with auth reads over a plain HTTP/2 channel and always closes it: for commands that
- * only read the auth state, which then never load etcd3 (see shared/etcd/grpc-channel.ts).
+ * Runs `fn` with a plain HTTP/2 channel to etcd and always closes it. Auth reads and changes go
+ * through it without loading etcd3 (see shared/etcd/grpc-channel.ts).
  */
-export async function withAuthReads<T>(
+export async function withChannel<T>(
   connection: EtcdConnection,
-  fn: (reads: AuthReads) => Promise<T>,
+  fn: (channel: GrpcChannel) => Promise<T>,
 ): Promise<T> {
   const channel = openGrpcChannel(connection);
   try {
-    return await fn(wireAuthReads(channel));
+    return await fn(channel);
   } finally {
     channel.close();
   }
 }
+
+/** withChannel for commands that only read the auth state. */
+export const withAuthReads = <T>(
+  connection: EtcdConnection,
+  fn: (reads: AuthReads) => Promise<T>,
+): Promise<T> => withChannel(connection, (channel) => fn(wireAuthReads(channel)));
 
 /** Colors only on a terminal, and never when NO_COLOR is set. */
 export const useColor = (io: CliIo): boolean => io.isTty && !io.env.NO_COLOR;

@@ -12,7 +12,7 @@ import {
   durationMs,
   resolveConnection,
   useColor,
-  withAuthReads,
+  withChannel,
   withEtcd,
 } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
@@ -83,8 +83,8 @@ export const applyCommand: Command = {
     const progressLine = io.isTty && text;
 
     const report = await withEtcd(connection, (client) =>
-      withAuthReads(connection, (reads) =>
-        applyPolicy(policy, etcdBackend(client, connection.identity, lockOptions, reads), {
+      withChannel(connection, (channel) =>
+        applyPolicy(policy, etcdBackend(client, connection.identity, lockOptions, channel), {
           identity: connection.identity,
           concurrency: APPLY_CONCURRENCY,
           approve: async (changes) => {

@@ -3,10 +3,11 @@ import { hostname } from 'node:os';
 import type { Etcd3 } from 'etcd3';
 import type { RbacBackend } from '../rbac/backend.js';
 import { describeChange } from '../rbac/format-plan.js';
-import { applyChange } from './apply-change.js';
+import { applyChange, sendChange } from './apply-change.js';
 import { acquireApplyLock, type LockOptions } from './apply-lock.js';
-import { type AuthReads, etcd3AuthReads } from './auth-reads.js';
+import { etcd3AuthReads, wireAuthReads } from './auth-reads.js';
 import { etcdFailure } from './errors.js';
+import type { GrpcChannel } from './grpc-channel.js';
 import { readAuthState } from './read-auth-state.js';
 
 /**
@@ -16,18 +17,22 @@ import { readAuthState } from './read-auth-state.js';
  */
 export const APPLY_CONCURRENCY = 64;
 
-/** `reads` answers the state reads; the CLI passes the lighter HTTP/2 ones (auth-reads.ts). */
+/**
+ * The lock goes through the etcd3 client (a lease it keeps alive). Reads and changes go through
+ * `channel` when given (the CLI: a fraction of the client CPU per call), else the client too.
+ */
 export function etcdBackend(
   client: Etcd3,
   identity: string,
   lockOptions: LockOptions = {},
-  reads: AuthReads = etcd3AuthReads(client),
+  channel?: GrpcChannel,
 ): RbacBackend {
+  const reads = channel ? wireAuthReads(channel) : etcd3AuthReads(client);
   return {
     readState: () => readAuthState(reads),
     applyChange: async (change) => {
       try {
-        await applyChange(client, change);
+        await (channel ? sendChange(channel, change) : applyChange(client, change));
       } catch (error) {
         throw etcdFailure(error, `applying "${describeChange(change)}"`);
       }

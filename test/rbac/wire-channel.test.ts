@@ -1,10 +1,12 @@
-// The HTTP/2 auth reads (no etcd3) against real etcd: the same live state the etcd3 client reads,
-// exact permission bytes, auth on and off, a dead first endpoint, and etcd's refusals as errors a
-// person can act on. Plus the protobuf wire format they rest on.
+// The HTTP/2 channel (no etcd3) against real etcd: reads give the same live state the etcd3 client
+// reads, exact permission bytes, auth on and off; every kind of change lands as planned; a dead
+// first endpoint; etcd's refusals as errors a person can act on. Plus the protobuf wire format.
 import { readFileSync } from 'node:fs';
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendChange } from '../../shared/etcd/apply-change.js';
 import { type AuthReads, wireAuthReads } from '../../shared/etcd/auth-reads.js';
+import { etcdBackend } from '../../shared/etcd/backend.js';
 import type { EtcdConnection } from '../../shared/etcd/connect.js';
 import {
   type GrpcChannel,
@@ -15,8 +17,11 @@ import {
 import { decodeFields, encodeMessage, repeatedBytes } from '../../shared/etcd/protobuf-wire.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { issueClientCertificate, nodePkiContext } from '../../shared/pki/index.js';
+import { applyPolicy } from '../../shared/rbac/apply.js';
+import { planChanges } from '../../shared/rbac/plan.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
 import { rootClient } from './cluster-client.js';
+import { key, policyOf, prefix, range } from './policy-fixtures.js';
 
 describe('protobuf wire format', () => {
   it('round-trips varints across byte boundaries, strings and bytes, and leaves proto3 defaults out', () => {
@@ -196,5 +201,85 @@ describe('auth reads over HTTP/2 against etcd', () => {
     expect(raw).toBeInstanceOf(GrpcStatusError);
     expect((raw as GrpcStatusError).code).toBe(GrpcCode.PERMISSION_DENIED);
     expect(error).toMatchObject({ code: 'forbidden', message: expect.stringMatching(/permission denied/) });
+  });
+
+  it('sends every kind of change so that etcd ends exactly where the plan says, then undoes it', async () => {
+    // Prepare: roles with each kind of range and access, then a policy that revokes, deletes and
+    // turns auth on, then one that turns it off again.
+    const grow = policyOf({
+      roles: {
+        w1: [prefix('/w1/'), key('/w1-config', 'write'), range('/a', '/b', 'read')],
+        w2: [prefix('/w2/', 'read')],
+        w3: [key('/w3')],
+      },
+      users: { root: ['root'], wu1: ['w1', 'w2'], wu2: ['w2'] },
+      auth: 'disabled',
+    });
+    const shrink = policyOf({
+      roles: { w1: [prefix('/w1/', 'read')], w2: [prefix('/w2/', 'read')] },
+      users: { root: ['root'], wu1: ['w1'], two: ['kinds', 'empty'], none: [] },
+      prune: false,
+      auth: 'enabled',
+    });
+    shrink.roles.kinds = { name: 'kinds', permissions: [] };
+    shrink.roles.empty = { name: 'empty', permissions: [] };
+    const backend = etcdBackend(client, 'root', {}, channel);
+    const before = await readAuthState(client);
+
+    // Act
+    const grown = await applyPolicy(grow, backend, { identity: 'root', concurrency: 8 });
+    const afterGrow = await readAuthState(client);
+    const shrunk = await applyPolicy({ ...shrink, prune: true }, backend, {
+      identity: 'root',
+      concurrency: 8,
+    });
+    const afterShrink = await readAuthState(client);
+    const off = await applyPolicy({ ...shrink, prune: true, auth: 'disabled' }, backend, {
+      identity: 'root',
+    });
+
+    // Assess: each apply converged, as read back by the etcd3 client.
+    expect(before.roles.has('w1')).toBe(false);
+    expect(grown.remaining).toEqual([]);
+    expect(grown.applied.map((c) => c.op)).toContain('grant-permission');
+    expect(planChanges(grow, afterGrow)).toEqual([]);
+    expect(new Set(shrunk.applied.map((c) => c.op))).toEqual(
+      new Set([
+        'grant-permission',
+        'revoke-role',
+        'revoke-permission',
+        'delete-user',
+        'delete-role',
+        'enable-auth',
+      ]),
+    );
+    expect(shrunk.remaining).toEqual([]);
+    expect(afterShrink.authEnabled).toBe(true);
+    expect(afterShrink.roles.get('w1')).toEqual([
+      { key: Buffer.from('/w1/'), rangeEnd: Buffer.from('/w10'), access: 'read' },
+    ]);
+    expect(afterShrink.roles.get('kinds')).toEqual([]);
+    expect([...afterShrink.users.keys()].sort()).toEqual(['none', 'root', 'two', 'wu1']);
+    expect(off.applied.map((c) => c.op)).toEqual(['disable-auth']);
+    expect((await readAuthState(client)).authEnabled).toBe(false);
+  });
+
+  it('finds an add already done (a retry after a lost answer) to be done, and passes other refusals on', async () => {
+    // Prepare
+    await sendChange(channel, { op: 'add-role', role: 'again' });
+
+    // Act
+    const roleAgain = sendChange(channel, { op: 'add-role', role: 'again' });
+    const userAgain = sendChange(channel, { op: 'add-user', user: 'root' });
+    const missing = sendChange(channel, {
+      op: 'grant-role',
+      user: 'nobody-has-this-name',
+      role: 'again',
+    }).catch((e: unknown) => e);
+
+    // Assess
+    await expect(roleAgain).resolves.toBeUndefined();
+    await expect(userAgain).resolves.toBeUndefined();
+    expect(await missing).toMatchObject({ message: expect.stringMatching(/user name not found/) });
   });
 });
