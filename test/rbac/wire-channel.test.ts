@@ -45,7 +45,7 @@ describe('protobuf wire format', () => {
 
     // Assess
     expect(fields.map(([f]) => f)).toEqual([1, 2, 3, 4, 5, 300]);
-    expect((fields[0]?.[1] as Buffer).toString('utf8')).toBe('rôle');
+    expect(String(fields[0]?.[1])).toBe('rôle');
     expect(fields.slice(1, 4).map(([, v]) => v)).toEqual([127, 128, big]);
     expect(fields[4]?.[1]).toEqual(binary);
     expect(repeatedBytes(encoded, 300).map(String)).toEqual(['far field']);
