@@ -4,10 +4,9 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { Etcd3 } from 'etcd3';
 import { WardenError } from '../shared/errors.js';
 import { type AuthReads, wireAuthReads } from '../shared/etcd/auth-reads.js';
-import { connectEtcd, DEFAULT_CALL_TIMEOUT_MS, type EtcdConnection } from '../shared/etcd/connect.js';
+import { DEFAULT_CALL_TIMEOUT_MS, type EtcdConnection } from '../shared/etcd/connect.js';
 import { type GrpcChannel, openGrpcChannel } from '../shared/etcd/grpc-channel.js';
 import { parseDuration } from '../shared/policy/duration.js';
 import { UsageError } from './command.js';
@@ -116,16 +115,6 @@ function silenceIpServerNameWarning(): void {
   }) as typeof process.emitWarning & { warden?: true };
   filtered.warden = true;
   process.emitWarning = filtered;
-}
-
-/** Runs `fn` with a client for the connection and always closes it. */
-export async function withEtcd<T>(connection: EtcdConnection, fn: (client: Etcd3) => Promise<T>): Promise<T> {
-  const client = await connectEtcd(connection);
-  try {
-    return await fn(client);
-  } finally {
-    client.close();
-  }
 }
 
 /**

@@ -13,7 +13,6 @@ import {
   resolveConnection,
   useColor,
   withChannel,
-  withEtcd,
 } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
 
@@ -82,29 +81,27 @@ export const applyCommand: Command = {
     const text = !values.json;
     const progressLine = io.isTty && text;
 
-    const report = await withEtcd(connection, (client) =>
-      withChannel(connection, (channel) =>
-        applyPolicy(policy, etcdBackend(client, connection.identity, lockOptions, channel), {
-          identity: connection.identity,
-          concurrency: APPLY_CONCURRENCY,
-          approve: async (changes) => {
-            if (changes.length === 0) return true;
-            if (text) io.out(`${formatPlan(changes, color)}\n`);
-            return (
-              values.yes ||
-              confirm(`Apply ${changes.length} change${changes.length > 1 ? 's' : ''} to etcd? [y/N] `)
-            );
-          },
-          onProgress: (done, total, change) => {
-            if (!text) return;
-            if (progressLine && total >= PROGRESS_FROM) {
-              io.err(`\r${done}/${total} applied${done === total ? '\n' : ''}`);
-            } else if (!progressLine) {
-              io.out(`applied ${formatChange(change, false)}\n`);
-            }
-          },
-        }),
-      ),
+    const report = await withChannel(connection, (channel) =>
+      applyPolicy(policy, etcdBackend(channel, connection.identity, lockOptions), {
+        identity: connection.identity,
+        concurrency: APPLY_CONCURRENCY,
+        approve: async (changes) => {
+          if (changes.length === 0) return true;
+          if (text) io.out(`${formatPlan(changes, color)}\n`);
+          return (
+            values.yes ||
+            confirm(`Apply ${changes.length} change${changes.length > 1 ? 's' : ''} to etcd? [y/N] `)
+          );
+        },
+        onProgress: (done, total, change) => {
+          if (!text) return;
+          if (progressLine && total >= PROGRESS_FROM) {
+            io.err(`\r${done}/${total} applied${done === total ? '\n' : ''}`);
+          } else if (!progressLine) {
+            io.out(`applied ${formatChange(change, false)}\n`);
+          }
+        },
+      }),
     );
 
     if (values.json) io.out(`${reportJson(report)}\n`);

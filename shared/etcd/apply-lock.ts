@@ -1,9 +1,10 @@
 // The cluster-wide apply lock: one key, created only if absent, bound to a lease that this
 // process keeps alive. A crashed holder's lease expires after its TTL and frees the lock. The key
 // holds who took it, so a second apply can say whom it is waiting for.
-import type { Etcd3, Lease } from 'etcd3';
+import type { Etcd3 } from 'etcd3';
 import { WardenError } from '../errors.js';
 import { etcdFailure } from './errors.js';
+import { etcd3LockTransport, type HeldLease, type LockTransport } from './lock-transport.js';
 
 export const LOCK_KEY = '__etcd-warden/apply-lock';
 export const DEFAULT_LOCK_TTL_SECONDS = 10;
@@ -38,40 +39,27 @@ export const describeHolder = (text: string): string => {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Takes the lock through the etcd3 client, or any LockTransport (lock-transport.ts). */
 export async function acquireApplyLock(
-  client: Etcd3,
+  etcd: Etcd3 | LockTransport,
   holder: LockHolder,
   options: LockOptions = {},
 ): Promise<ApplyLock> {
+  const transport = 'createIfAbsent' in etcd ? etcd : etcd3LockTransport(etcd);
   const deadline = Date.now() + (options.waitMs ?? 0);
-  let lease: Lease | undefined;
-  let lostWith: Error | undefined;
+  let lease: HeldLease | undefined;
   try {
-    lease = client.lease(options.ttlSeconds ?? DEFAULT_LOCK_TTL_SECONDS);
-    lease.on('lost', (error) => {
-      lostWith = error;
-    });
-    const leaseId = await lease.grant();
+    lease = await transport.grantLease(options.ttlSeconds ?? DEFAULT_LOCK_TTL_SECONDS);
     for (let attempt = 0; ; attempt++) {
-      const result = await client
-        .if(LOCK_KEY, 'Create', '==', 0)
-        .then(client.put(LOCK_KEY).value(JSON.stringify(holder)).lease(leaseId))
-        .else(client.get(LOCK_KEY))
-        .commit();
-      if (result.succeeded) {
+      const result = await transport.createIfAbsent(LOCK_KEY, JSON.stringify(holder), lease);
+      if (result.created) {
         const held = lease;
-        return {
-          lost: () => lostWith,
-          release: async () => {
-            await held.revoke().catch(() => held.release());
-          },
-        };
+        return { lost: () => held.lost(), release: () => held.revoke() };
       }
-      const current = result.responses[0]?.response_range?.kvs[0]?.value?.toString() ?? '';
       if (Date.now() >= deadline) {
         throw new WardenError(
           'locked',
-          `another apply holds the lock: ${describeHolder(current)}; nothing was changed`,
+          `another apply holds the lock: ${describeHolder(result.current)}; nothing was changed`,
           true,
         );
       }
@@ -81,7 +69,7 @@ export async function acquireApplyLock(
       );
     }
   } catch (error) {
-    await lease?.revoke().catch(() => lease?.release());
+    await lease?.revoke();
     throw etcdFailure(error, 'taking the apply lock');
   }
 }

@@ -2,12 +2,14 @@
 import { hostname } from 'node:os';
 import type { Etcd3 } from 'etcd3';
 import type { RbacBackend } from '../rbac/backend.js';
+import type { Change } from '../rbac/change.js';
 import { describeChange } from '../rbac/format-plan.js';
 import { applyChange, sendChange } from './apply-change.js';
 import { acquireApplyLock, type LockOptions } from './apply-lock.js';
 import { etcd3AuthReads, wireAuthReads } from './auth-reads.js';
 import { etcdFailure } from './errors.js';
 import type { GrpcChannel } from './grpc-channel.js';
+import { etcd3LockTransport, wireLockTransport } from './lock-transport.js';
 import { readAuthState } from './read-auth-state.js';
 
 /**
@@ -18,28 +20,32 @@ import { readAuthState } from './read-auth-state.js';
 export const APPLY_CONCURRENCY = 64;
 
 /**
- * The lock goes through the etcd3 client (a lease it keeps alive). Reads and changes go through
- * `channel` when given (the CLI: a fraction of the client CPU per call), else the client too.
+ * Over the etcd3 client, or over the plain HTTP/2 channel (grpc-channel.ts), which never loads
+ * etcd3 and costs the client a fraction of the CPU per call: the CLI's choice.
  */
 export function etcdBackend(
-  client: Etcd3,
+  etcd: Etcd3 | GrpcChannel,
   identity: string,
   lockOptions: LockOptions = {},
-  channel?: GrpcChannel,
 ): RbacBackend {
-  const reads = channel ? wireAuthReads(channel) : etcd3AuthReads(client);
+  const wire = 'unary' in etcd;
+  const reads = wire ? wireAuthReads(etcd) : etcd3AuthReads(etcd);
+  const send = wire
+    ? (change: Change) => sendChange(etcd, change)
+    : (change: Change) => applyChange(etcd, change);
+  const lockTransport = wire ? wireLockTransport(etcd) : etcd3LockTransport(etcd);
   return {
     readState: () => readAuthState(reads),
     applyChange: async (change) => {
       try {
-        await (channel ? sendChange(channel, change) : applyChange(client, change));
+        await send(change);
       } catch (error) {
         throw etcdFailure(error, `applying "${describeChange(change)}"`);
       }
     },
     lock: () =>
       acquireApplyLock(
-        client,
+        lockTransport,
         { identity, host: hostname(), pid: process.pid, since: new Date().toISOString() },
         lockOptions,
       ),

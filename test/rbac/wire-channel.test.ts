@@ -223,7 +223,7 @@ describe('auth reads over HTTP/2 against etcd', () => {
     });
     shrink.roles.kinds = { name: 'kinds', permissions: [] };
     shrink.roles.empty = { name: 'empty', permissions: [] };
-    const backend = etcdBackend(client, 'root', {}, channel);
+    const backend = etcdBackend(channel, 'root');
     const before = await readAuthState(client);
 
     // Act
