@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendChange } from '../../shared/etcd/apply-change.js';
+import { acquireApplyLock } from '../../shared/etcd/apply-lock.js';
 import { type AuthReads, wireAuthReads } from '../../shared/etcd/auth-reads.js';
 import { etcdBackend } from '../../shared/etcd/backend.js';
 import type { EtcdConnection } from '../../shared/etcd/connect.js';
@@ -14,12 +15,13 @@ import {
   GrpcStatusError,
   openGrpcChannel,
 } from '../../shared/etcd/grpc-channel.js';
+import { wireLockTransport } from '../../shared/etcd/lock-transport.js';
 import { decodeFields, encodeMessage, repeatedBytes } from '../../shared/etcd/protobuf-wire.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { issueClientCertificate, nodePkiContext } from '../../shared/pki/index.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
 import { planChanges } from '../../shared/rbac/plan.js';
-import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
+import { type EtcdCluster, sleep, startEtcdCluster } from '../support/etcd-cluster.js';
 import { rootClient } from './cluster-client.js';
 import { key, policyOf, prefix, range } from './policy-fixtures.js';
 
@@ -281,5 +283,48 @@ describe('auth reads over HTTP/2 against etcd', () => {
     await expect(roleAgain).resolves.toBeUndefined();
     await expect(userAgain).resolves.toBeUndefined();
     expect(await missing).toMatchObject({ message: expect.stringMatching(/user name not found/) });
+  });
+
+  it('keeps the apply lock past its TTL, refuses a second holder by name, and frees it on release', async () => {
+    // Prepare
+    const holder = { identity: 'root', host: 'here', pid: 1, since: 'now' };
+    const lock = await acquireApplyLock(wireLockTransport(channel), holder, { ttlSeconds: 2 });
+
+    // Act: outlive the TTL, then try a second holder, release, and try again.
+    await sleep(3_000);
+    const lostWhileHeld = lock.lost();
+    const second = await acquireApplyLock(wireLockTransport(channel), { ...holder, pid: 2 }).catch(
+      (e: unknown) => e,
+    );
+    await lock.release();
+    const third = await acquireApplyLock(
+      wireLockTransport(channel),
+      { ...holder, pid: 3 },
+      { ttlSeconds: 2 },
+    );
+    await third.release();
+
+    // Assess
+    expect(lostWhileHeld).toBeUndefined();
+    expect(second).toMatchObject({
+      code: 'locked',
+      message: expect.stringMatching(/"root" on here \(pid 1\)/),
+    });
+    expect(third.lost()).toBeUndefined();
+    expect(cluster.etcdctl('get', '__etcd-warden/apply-lock', '--print-value-only').trim()).toBe('');
+  });
+
+  it('reports the lease lost once etcd no longer has it', async () => {
+    // Prepare
+    const lease = await wireLockTransport(channel).grantLease(2);
+
+    // Act: someone revokes it; the next renewal (every third of the TTL) finds it gone.
+    await client.leaseClient.leaseRevoke({ ID: lease.id });
+    await sleep(1_500);
+    const lost = lease.lost();
+    await lease.revoke();
+
+    // Assess
+    expect(lost?.message).toMatch(/the lease expired/);
   });
 });
