@@ -26,3 +26,16 @@ export const oneLine = (text: string): string =>
   [...text]
     .map((c) => (c.charCodeAt(0) < 0x20 || c === '\u007f' ? JSON.stringify(c).slice(1, -1) : c))
     .join('');
+
+const QUOTE_LIMIT = 48;
+
+/**
+ * A value from the file, quoted for a message: short, and never a PEM block, so that a key file
+ * passed where a policy belongs cannot come back in an error (invariant: no key material in errors).
+ */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+  if (/-----BEGIN|PRIVATE KEY/.test(text)) return '(PEM data, not shown)';
+  const quoted = JSON.stringify(text);
+  return quoted.length <= QUOTE_LIMIT ? quoted : `${quoted.slice(0, QUOTE_LIMIT - 2)}…"`;
+}

@@ -2,7 +2,7 @@
 // presets and defaults. Never throws on bad input: every problem is a diagnostic with a position.
 // A clean policy is answered from a fast parse; anything else is re-read with source positions.
 import { presets } from '../presets/index.js';
-import { byPosition, type Diagnostic, hasErrors, oneLine } from './diagnostics.js';
+import { byPosition, type Diagnostic, hasErrors, oneLine, quote } from './diagnostics.js';
 import { parseDuration } from './duration.js';
 import { quickParse } from './quick-parse.js';
 import type { RawCertificate, RawPolicy } from './raw.js';
@@ -60,8 +60,8 @@ export function loadWithPositions(text: string, file: string): LoadResult {
       severity: 'error',
       rule: kind ? 'duplicate-name' : 'duplicate-key',
       message: kind
-        ? `${kind} "${dup.key}" is declared twice (first at line ${dup.first.line})`
-        : `"${dup.key}" is written twice in this mapping (first at line ${dup.first.line}); YAML keeps only the last`,
+        ? `${kind} ${quote(dup.key)} is declared twice (first at line ${dup.first.line})`
+        : `${quote(dup.key)} is written twice in this mapping (first at line ${dup.first.line}); YAML keeps only the last`,
     });
   }
 

@@ -1,6 +1,7 @@
 // Meaning-level checks on a policy that already has the right structure. Each finding carries a
 // stable rule id (listed in RULES and in the README) so users can look it up and tools can match it.
 import { presetOfRole, presets } from '../presets/index.js';
+import { quote } from './diagnostics.js';
 import { parseDuration } from './duration.js';
 import { hostKind } from './hosts.js';
 import { compareEnds, describeSpan, type Interval, rangeId, toInterval } from './keyspan.js';
@@ -134,7 +135,7 @@ function checkNames(
           'invalid-name',
           'error',
           [section, name],
-          `${kinds[section]} name ${JSON.stringify(name)} must be 1–64 characters of letters, digits and . _ @ : - (starting with a letter or digit)`,
+          `${kinds[section]} name ${quote(name)} must be 1–64 characters of letters, digits and . _ @ : - (starting with a letter or digit)`,
           'key',
         );
       }
@@ -170,7 +171,7 @@ function checkRole(name: string, permissions: RawPermission[], report: Report): 
         'range-order',
         'error',
         [...path, 'range'],
-        `range.from ${JSON.stringify(span.from)} must sort before range.to ${JSON.stringify(span.to)}`,
+        `range.from ${quote(span.from)} must sort before range.to ${quote(span.to)}`,
       );
       return;
     }
@@ -179,7 +180,7 @@ function checkRole(name: string, permissions: RawPermission[], report: Report): 
         'prefix-slash',
         'warning',
         [...path, 'prefix'],
-        `prefix ${JSON.stringify(span.prefix)} does not end in "/": it also grants every key that merely starts with the same text, such as ${JSON.stringify(`${span.prefix}-secrets`)}`,
+        `prefix ${quote(span.prefix)} does not end in "/": it also grants every key that merely starts with the same text, such as ${quote(`${span.prefix}-secrets`)}`,
       );
     }
     if (span.type === 'prefix' && (span.prefix === '' || span.prefix === '/')) {
@@ -188,7 +189,7 @@ function checkRole(name: string, permissions: RawPermission[], report: Report): 
         'whole-keyspace',
         writes ? 'error' : 'warning',
         [...path, 'prefix'],
-        `role "${name}" would ${writes ? 'write' : 'read'} the whole key space, every other tenant’s keys included; only root should, or narrow the prefix`,
+        `role ${quote(name)} would ${writes ? 'write' : 'read'} the whole key space, every other tenant’s keys included; only root should, or narrow the prefix`,
       );
     }
     const id = rangeId(span);
@@ -198,7 +199,7 @@ function checkRole(name: string, permissions: RawPermission[], report: Report): 
         'permission-conflict',
         'error',
         [...path, 'access'],
-        `role "${name}" already grants ${earlier.access} on ${describeSpan(span)} (permission ${earlier.index + 1}); etcd keeps one permission per range, so the later silently replaces the earlier`,
+        `role ${quote(name)} already grants ${earlier.access} on ${describeSpan(span)} (permission ${earlier.index + 1}); etcd keeps one permission per range, so the later silently replaces the earlier`,
       );
       return;
     }
@@ -231,7 +232,7 @@ function reportRedundant(
         'redundant-permission',
         'warning',
         ['roles', role, p.index],
-        `${describeSpan(p.span)} (${p.access}) is already covered by ${describeSpan(cover.span)} in role "${role}"`,
+        `${describeSpan(p.span)} (${p.access}) is already covered by ${describeSpan(cover.span)} in role ${quote(role)}`,
       );
       continue;
     }
@@ -258,7 +259,7 @@ function checkPresetOverrides(
         'preset-override',
         'warning',
         ['roles', name],
-        `role "${name}" replaces preset ${preset}’s role of the same name with different permissions`,
+        `role ${quote(name)} replaces preset ${preset}’s role of the same name with different permissions`,
         'key',
       );
     }
@@ -299,7 +300,7 @@ function checkRoleReferences(
           'root-grant',
           'warning',
           path,
-          `"${holder.name}" holds the root role: full access to every key and to auth itself. kube-apiserver needs it only because compaction on the v3 API is allowed to root; grant it to no other component (or acknowledge it: \`acknowledge: [root-grant]\`)`,
+          `${quote(holder.name)} holds the root role: full access to every key and to auth itself. kube-apiserver needs it only because compaction on the v3 API is allowed to root; grant it to no other component (or acknowledge it: \`acknowledge: [root-grant]\`)`,
         );
         return;
       }
@@ -307,7 +308,7 @@ function checkRoleReferences(
       const preset = presetOfRole(role);
       if (preset && included.has(preset)) return;
       const hint = preset ? `; it is in preset "${preset}": add it to presets` : '';
-      report('undefined-role', 'error', path, `role "${role}" is not defined${hint}`);
+      report('undefined-role', 'error', path, `role ${quote(role)} is not defined${hint}`);
     });
   }
 }
@@ -342,7 +343,7 @@ function durationOf(
       'invalid-duration',
       'error',
       path,
-      `${JSON.stringify(text)} is not a positive duration (such as 720h or 30d)`,
+      `${quote(text)} is not a positive duration (such as 720h or 30d)`,
     );
   }
   return seconds;
@@ -412,7 +413,7 @@ function checkCertificates(
           'requester-pattern',
           'error',
           [...path, 'certificate', 'requesters', index],
-          `requester ${JSON.stringify(pattern)} ${problem}`,
+          `requester ${quote(pattern)} ${problem}`,
         );
     });
   }
@@ -430,7 +431,7 @@ function checkMembers(
         'member-user-collision',
         'error',
         ['members', name],
-        `member "${name}" is also a user: a server certificate whose CN is an etcd user grants that user's rights to the server (CVE-2018-16886); rename one`,
+        `member ${quote(name)} is also a user: a server certificate whose CN is an etcd user grants that user's rights to the server (CVE-2018-16886); rename one`,
         'key',
       );
     }
@@ -440,7 +441,7 @@ function checkMembers(
           'invalid-host',
           'error',
           ['members', name, 'hosts', index],
-          `host ${JSON.stringify(host)} is neither an IP address nor a DNS name`,
+          `host ${quote(host)} is neither an IP address nor a DNS name`,
         );
       }
     });
@@ -455,7 +456,7 @@ function checkTemplates(templates: NonNullable<RawPolicy['templates']>, report: 
         'template-instance-id',
         'error',
         ['templates', name, 'user'],
-        `template user ${JSON.stringify(template.user)} must contain ${INSTANCE_ID}, or every instance would share one user`,
+        `template user ${quote(template.user)} must contain ${INSTANCE_ID}, or every instance would share one user`,
       );
       continue;
     }
@@ -465,7 +466,7 @@ function checkTemplates(templates: NonNullable<RawPolicy['templates']>, report: 
         'invalid-name',
         'error',
         ['templates', name, 'user'],
-        `template user ${JSON.stringify(template.user)} does not make a valid user name (letters, digits and . _ @ : -, at most 64 characters)`,
+        `template user ${quote(template.user)} does not make a valid user name (letters, digits and . _ @ : -, at most 64 characters)`,
       );
     }
   }

@@ -1,5 +1,6 @@
 // Structural validation: the JSON Schema, checked by Ajv, with each finding placed on its line.
 import { Ajv, type ErrorObject } from 'ajv';
+import { quote } from './diagnostics.js';
 import { DURATION_PATTERN, policySchema } from './schema.js';
 import type { Path, PathSegment } from './source.js';
 
@@ -70,7 +71,7 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
         rule: 'unknown-field',
         path: [...path, field],
         part: 'key',
-        message: `unknown field "${field}" in ${name}; expected ${known.join(', ')}`,
+        message: `unknown field ${quote(field)} in ${name}; expected ${known.join(', ')}`,
       };
     }
     case 'type':
@@ -85,7 +86,7 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
         rule: 'schema-enum',
         path,
         part: 'value',
-        message: `${name} must be one of ${(params.allowedValues as unknown[]).join(', ')}, not ${JSON.stringify(error.data)}`,
+        message: `${name} must be one of ${(params.allowedValues as unknown[]).join(', ')}, not ${quote(error.data)}`,
       };
     case 'const':
       return {
@@ -105,7 +106,7 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
         rule: isDuration ? 'invalid-duration' : 'invalid-serial',
         path,
         part: 'value',
-        message: `${name} ${JSON.stringify(error.data)} is not valid: expected ${expected}`,
+        message: `${name} ${quote(error.data)} is not valid: expected ${expected}`,
       };
     }
     default:
@@ -142,4 +143,4 @@ const typeName = (value: unknown): string =>
       ? 'a list'
       : typeof value === 'object'
         ? 'a mapping'
-        : `${typeof value} ${JSON.stringify(value)}`;
+        : `${typeof value} ${quote(value)}`;

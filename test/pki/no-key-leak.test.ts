@@ -96,6 +96,8 @@ describe('no private key in any output', () => {
       cli(`${dir} CA key`, 'cert', 'issue', 'app', '--ca-store', `file://${dir}`, '--out', 'never');
       cli(`${dir} CA key crl`, 'ca', 'crl', '--ca-store', `file://${dir}`);
     }
+    cli('key as policy', 'cert', 'issue', 'app', '--policy', keyAsCsr);
+    cli('CA key as policy', 'validate', join(cwd, '.etcd-warden', 'ca-key.pem'));
     cli('render calicoctl', 'render', 'app', '--format', 'calicoctl', '--dir', 'out');
     cli('render apiserver', 'render', 'app', '--format', 'apiserver-flags', '--dir', 'out');
     cli('render etcd-flags', 'render', 'etcd-1', '--format', 'etcd-flags', '--dir', 'out');
@@ -126,7 +128,8 @@ describe('no private key in any output', () => {
 
     // Assess: the probes ran (some succeeded, some failed), and nothing printed holds key material
     expect(issued.code).toBe(0);
-    expect(outputs.length).toBe(21);
+    expect(outputs.length).toBe(23);
+    expect(outputs.find((o) => o.label === 'key as policy')?.text).toContain('(PEM data, not shown)');
     expect(outputs.find((o) => o.label === 'truncated CA key')?.text).toContain(
       'the CA private key is not a readable unencrypted PEM private key',
     );

@@ -1,4 +1,5 @@
 // `etcd-warden validate` on the built bundle: the examples, the output formats, and hostile input.
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +141,34 @@ describe('validate: bad input never crashes', () => {
     expect(lines, run.stdout.slice(0, 500)).toHaveLength(1);
     expect(lines[0]?.startsWith(`${file}:`)).toBe(true);
     expect(lines[0]).toMatch(expected);
+  });
+
+  it('a private key passed as the policy: refused without quoting any of it', () => {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const file = join(dir, 'key.pem');
+    writeFileSync(file, pem);
+    for (const args of [
+      ['validate', file],
+      ['validate', file, '--format', 'json'],
+    ]) {
+      const run = runCli(args);
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain('(PEM data, not shown)');
+      const output = run.stdout + run.stderr;
+      for (const line of pem.split('\n').filter((l) => l && !l.startsWith('-----'))) {
+        for (let i = 0; i + 16 <= line.length; i += 8) expect(output).not.toContain(line.slice(i, i + 16));
+      }
+    }
+  });
+
+  it('long values are quoted short, so a message stays one readable line', () => {
+    const file = join(dir, 'long.yaml');
+    writeFileSync(file, `version: 1\nauth: ${'x'.repeat(5000)}\n`);
+    const run = runCli(['validate', file]);
+    expect(run.code).toBe(1);
+    expect(run.stdout.length).toBeLessThan(300);
+    expect(run.stdout).toContain('…');
   });
 
   it('a missing file: one line on stderr, exit 1', () => {
