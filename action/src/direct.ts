@@ -1,10 +1,13 @@
 // plan and apply straight against etcd with the client certificate from the inputs, through the
-// same core calls as the CLI: readAuthState → planChanges → assertPlanIsSafe, or applyPolicy.
+// same core calls as the CLI: readAuthState → planChanges → assertPlanIsSafe, or applyPolicy, over
+// the core's plain HTTP/2 channel (etcd3 is never loaded, so the bundle needs none of its files).
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WardenError } from '../../shared/errors.js';
+import { wireAuthReads } from '../../shared/etcd/auth-reads.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
-import { connectEtcd, type EtcdConnection } from '../../shared/etcd/connect.js';
+import type { EtcdConnection } from '../../shared/etcd/connect.js';
+import { openGrpcChannel } from '../../shared/etcd/grpc-channel.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { certificateInfo } from '../../shared/pki/certificate-info.js';
 import type { Policy } from '../../shared/policy/types.js';
@@ -12,7 +15,6 @@ import { applyPolicy } from '../../shared/rbac/apply.js';
 import { changeToJson } from '../../shared/rbac/format-plan.js';
 import { planChanges } from '../../shared/rbac/plan.js';
 import { assertPlanIsSafe } from '../../shared/rbac/safety.js';
-import { provideEtcd3Protos } from './etcd3-protos.js';
 import { type DirectTarget, maskPem } from './inputs.js';
 import type { RbacOutcome } from './outcome.js';
 
@@ -47,21 +49,16 @@ export async function runDirect(
   workspace: string,
 ): Promise<RbacOutcome> {
   const { connection, identity } = await connectionOf(target, workspace);
-  provideEtcd3Protos();
-  // gRPC hands an IP endpoint to TLS as the server name and Node warns (DEP0123) although the
-  // certificate is still checked against its IP addresses; nobody reading an Action log can act on
-  // a deprecation, so none is printed.
-  process.noDeprecation = true;
-  const client = await connectEtcd(connection);
+  const channel = openGrpcChannel(connection);
   try {
     if (command === 'plan') {
-      const live = await readAuthState(client);
+      const live = await readAuthState(wireAuthReads(channel));
       const planned = planChanges(policy, live);
       // A plan that apply would refuse fails review already.
       assertPlanIsSafe(live, planned, identity);
       return { command, via: identity, planned: planned.map(changeToJson) };
     }
-    const report = await applyPolicy(policy, etcdBackend(client, identity, { waitMs: target.lockWaitMs }), {
+    const report = await applyPolicy(policy, etcdBackend(channel, identity, { waitMs: target.lockWaitMs }), {
       identity,
       concurrency: APPLY_CONCURRENCY,
     });
@@ -78,6 +75,6 @@ export async function runDirect(
       },
     };
   } finally {
-    client.close();
+    channel.close();
   }
 }

@@ -2,7 +2,6 @@
 // ends as one `::error::` line plus the summary, never a stack trace.
 import * as core from '@actions/core';
 import { WardenError } from '../../shared/errors.js';
-import { hasErrors } from '../../shared/policy/diagnostics.js';
 import { describeChange, summarizeChanges } from '../../shared/rbac/format-plan.js';
 import { annotate } from './annotations.js';
 import { runDirect } from './direct.js';
@@ -37,7 +36,7 @@ function applyProblem(outcome: RbacOutcome): string | undefined {
 async function run(inputs: ActionInputs, workspace: string): Promise<void> {
   const { file, text, policy, diagnostics } = await readWorkspacePolicy(inputs.policy, workspace);
   const skipped = annotate(diagnostics);
-  if (inputs.command === 'validate' || !policy || !text || hasErrors(diagnostics)) {
+  if (inputs.command === 'validate' || !policy || text === undefined) {
     await writeSummary(validateSummary(file, diagnostics, skipped));
     if (policy) return;
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
