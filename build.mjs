@@ -14,7 +14,25 @@ export const targets = [
   // The Action runs from a checkout without node_modules: everything bundled but etcd3, which it never
   // loads (it reaches etcd over the core's HTTP/2 channel; a test runs it with no node_modules).
   { entry: 'action/src/main.ts', outfile: 'action/dist/index.mjs', external: ['etcd3'] },
-  { entry: 'infra/app.ts', outfile: 'dist/infra/app.mjs', external: ['aws-cdk-lib', 'constructs', 'cdk-nag'] },
+  {
+    entry: 'infra/app.ts',
+    outfile: 'dist/infra/app.mjs',
+    external: ['aws-cdk-lib', 'constructs', 'cdk-nag'],
+  },
+  // Lambda bundles, one folder each (handler `index.handler`), everything inlined. issue-cert never
+  // reaches etcd. apply-rbac talks to etcd over the plain HTTP/2 channel, which never loads etcd3:
+  // etcd3 (gRPC, run-time .proto files) stays out and is not shipped; a test runs the bundle from a
+  // folder without node_modules to keep that true.
+  {
+    entry: 'functions/issue-cert/index.ts',
+    outfile: 'dist/functions/issue-cert/index.mjs',
+    external: ['etcd3'],
+  },
+  {
+    entry: 'functions/apply-rbac/index.ts',
+    outfile: 'dist/functions/apply-rbac/index.mjs',
+    external: ['etcd3'],
+  },
 ];
 
 const only = process.argv.slice(2);

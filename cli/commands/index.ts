@@ -6,6 +6,7 @@ import { devCommand } from './dev.js';
 import { importCommand } from './import.js';
 import { planCommand } from './plan.js';
 import { renderCommand } from './render.js';
+import { serveCommand } from './serve.js';
 import { validateCommand } from './validate.js';
 import { verifyCommand } from './verify.js';
 
@@ -22,4 +23,5 @@ export const commands: Command[] = [
   certIssueCommand,
   renderCommand,
   devCommand,
+  serveCommand,
 ];

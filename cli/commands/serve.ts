@@ -1,0 +1,85 @@
+// `serve`: the two functions on 127.0.0.1, over the same handlers Lambda runs.
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createApplyRbac } from '../../functions/apply-rbac/apply-rbac.js';
+import { createIssueCert } from '../../functions/issue-cert/issue-cert.js';
+import { DEFAULT_CA_STORE, openCaStore } from '../../shared/castore/index.js';
+import { WardenError } from '../../shared/errors.js';
+import { createLogger } from '../../shared/log/index.js';
+import { nodePkiContext } from '../../shared/pki/crypto-node.js';
+import { memoryPolicyStore } from '../../shared/policystore/index.js';
+import { type Command, UsageError } from '../command.js';
+import { durationMs } from '../connection.js';
+import { readIdentities } from '../serve/identities.js';
+import { createServeHandler, listenLocal } from '../serve/server.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary:
+    'run issue-cert and apply-rbac locally on 127.0.0.1 (function URL routes and the Lambda Invoke API)',
+  usage:
+    'serve [--port 8080] [--policy FILE] [--ca-store URL] [--identities FILE] [--endpoints URL,...] [--command-timeout 5s]',
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        port: { type: 'string', default: '8080' },
+        policy: { type: 'string' },
+        'ca-store': { type: 'string' },
+        identities: { type: 'string' },
+        endpoints: { type: 'string' },
+        'command-timeout': { type: 'string' },
+      },
+    });
+    if (positionals.length > 0) throw new UsageError('serve takes no positional arguments');
+    const port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be 0..65535');
+    let policyText: string | undefined;
+    if (values.policy !== undefined) {
+      try {
+        policyText = await readFile(values.policy, 'utf8');
+      } catch (error) {
+        throw new WardenError(
+          'invalid-input',
+          `cannot read ${values.policy}: ${(error as NodeJS.ErrnoException).code}`,
+        );
+      }
+    }
+    const endpoints = (values.endpoints ?? io.env.ETCDCTL_ENDPOINTS ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)
+      .map((e) => (/^[a-z]+:\/\//.test(e) ? e : `https://${e}`));
+    const caStore = openCaStore(values['ca-store'] ?? io.env.ETCD_WARDEN_CA_STORE ?? DEFAULT_CA_STORE, {
+      cwd: io.cwd,
+    });
+    // The applied policy stays in memory: apply-rbac stores into it and issue-cert reads it.
+    const policyStore = memoryPolicyStore(policyText, values.policy ?? 'memory://policy');
+    const pki = nodePkiContext();
+    const log = createLogger((line) => io.err(`${line}\n`));
+    const handler = createServeHandler(
+      {
+        'issue-cert': createIssueCert({ caStore, policyStore, pki, log }),
+        'apply-rbac': createApplyRbac({
+          caStore,
+          policyStore,
+          endpoints,
+          pki,
+          log,
+          callTimeoutMs: durationMs(values['command-timeout'], 'command-timeout', 5_000),
+        }),
+      },
+      await readIdentities(values.identities),
+      log,
+    );
+    const { server, port: bound } = await listenLocal(handler, port);
+    io.out(`listening on http://127.0.0.1:${bound}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = () => server.close(() => resolve());
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    });
+    return 0;
+  },
+};

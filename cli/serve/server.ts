@@ -1,0 +1,151 @@
+/**
+ * `serve`'s HTTP adapter on 127.0.0.1: the function URL routes of issue-cert (POST /certificates,
+ * GET /ca, GET /crl, as Lambda function URL events with the caller from the identities file) and
+ * the Lambda Invoke API (POST /2015-03-31/functions/NAME/invocations) for both functions, so the
+ * real @aws-sdk/client-lambda reaches it through AWS_ENDPOINT_URL_LAMBDA. A function name may be
+ * a plain name, a prefixed one (`etcd-warden-apply-rbac`) or an ARN.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { HttpEvent, HttpResponse } from '../../functions/http.js';
+import { MAX_BODY_BYTES } from '../../functions/issue-cert/certificate-request.js';
+import type { Logger } from '../../shared/log/index.js';
+import { callerFor, type Identities } from './identities.js';
+
+export interface ServedFunctions {
+  'issue-cert': (event: HttpEvent) => Promise<HttpResponse>;
+  'apply-rbac': (event: unknown) => Promise<unknown>;
+}
+
+/** Lambda's own limit for a synchronous invocation's payload. */
+const MAX_INVOKE_BYTES = 6 * 1024 * 1024;
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations$/;
+
+class TooLarge extends Error {}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new TooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  res.writeHead(status, { 'content-length': String(Buffer.byteLength(body)), ...headers });
+  res.end(body);
+}
+
+const sendJson = (
+  res: ServerResponse,
+  status: number,
+  value: unknown,
+  headers: Record<string, string> = {},
+) => send(res, status, { 'content-type': 'application/json', ...headers }, JSON.stringify(value));
+
+/** Which served function a Lambda function name or ARN means. */
+function functionNamed(name: string): keyof ServedFunctions | undefined {
+  const plain =
+    decodeURIComponent(name)
+      .replace(/^arn:[^:]+:lambda:[^:]+:\d+:function:/, '')
+      .split(':')[0] ?? '';
+  return (['apply-rbac', 'issue-cert'] as const).find((f) => plain === f || plain.endsWith(`-${f}`));
+}
+
+export function createServeHandler(
+  functions: ServedFunctions,
+  identities: Identities,
+  log: Logger,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  async function invoke(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    const target = functionNamed(name);
+    if (!target) {
+      return sendJson(
+        res,
+        404,
+        { Type: 'User', message: `Function not found: ${name}` },
+        { 'x-amzn-errortype': 'ResourceNotFoundException' },
+      );
+    }
+    const payload = await readBody(req, MAX_INVOKE_BYTES);
+    let event: unknown;
+    try {
+      event = payload.length === 0 ? {} : JSON.parse(payload.toString('utf8'));
+    } catch {
+      return sendJson(
+        res,
+        400,
+        { Type: 'User', message: 'Could not parse request body into json' },
+        { 'x-amzn-errortype': 'InvalidRequestContentException' },
+      );
+    }
+    try {
+      const result = await functions[target](event as HttpEvent);
+      sendJson(res, 200, result ?? null, { 'x-amz-executed-version': '$LATEST' });
+    } catch (error) {
+      // As Lambda reports an unhandled error, minus the stack trace.
+      log.error('invoke-failed', { function: target, error });
+      sendJson(
+        res,
+        200,
+        { errorType: 'Error', errorMessage: 'the function failed; see the serve log' },
+        { 'x-amz-function-error': 'Unhandled', 'x-amz-executed-version': '$LATEST' },
+      );
+    }
+  }
+
+  async function functionUrl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const body = await readBody(req, MAX_BODY_BYTES);
+    const caller = callerFor(identities, req.headers.authorization);
+    const event: HttpEvent = {
+      version: '2.0',
+      rawPath: url.pathname,
+      headers: { 'content-type': req.headers['content-type'] },
+      body: body.toString('base64'),
+      isBase64Encoded: true,
+      requestContext: {
+        http: { method: req.method ?? 'GET', path: url.pathname },
+        ...(caller ? { authorizer: { iam: { userArn: caller } } } : {}),
+      },
+    };
+    const response = await functions['issue-cert'](event);
+    send(res, response.statusCode, response.headers, response.body);
+  }
+
+  return async (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    try {
+      const invokeName = INVOKE_PATH.exec(url.pathname)?.[1];
+      if (invokeName !== undefined && req.method === 'POST') await invoke(req, res, invokeName);
+      else await functionUrl(req, res, url);
+    } catch (error) {
+      if (error instanceof TooLarge) {
+        sendJson(
+          res,
+          413,
+          { error: { code: 'too-large', message: 'the body is too large' } },
+          { connection: 'close' },
+        );
+        return;
+      }
+      log.error('serve-failed', { error });
+      if (!res.headersSent) sendJson(res, 500, { error: { code: 'internal', message: 'internal error' } });
+    }
+  };
+}
+
+/** Listens on 127.0.0.1 only; port 0 picks a free one. */
+export async function listenLocal(
+  handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  port: number,
+): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}

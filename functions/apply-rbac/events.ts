@@ -1,0 +1,62 @@
+/**
+ * What apply-rbac is asked to do, from the three kinds of event it receives:
+ *   - a direct invocation {command: "plan" | "apply", policy?: "<YAML>"} (the Action; without a
+ *     policy, the stored one: what the drift schedule sends);
+ *   - an EventBridge "Scheduled Event" (drift check);
+ *   - an EC2 "Instance State-change Notification" (running / terminated).
+ * Anything else is refused as invalid input.
+ */
+import { WardenError } from '../../shared/errors.js';
+
+export type ApplyRbacTask =
+  | { kind: 'command'; command: 'plan' | 'apply'; policyText?: string }
+  | { kind: 'drift-check' }
+  | { kind: 'instance'; instanceId: string; state: 'running' | 'terminated' }
+  | { kind: 'ignored'; reason: string };
+
+const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const COMMAND_FIELDS = new Set(['command', 'policy']);
+/** Policies are YAML text of a few hundred KB at most; Lambda payloads stop at 6 MB anyway. */
+export const MAX_POLICY_BYTES = 4 * 1024 * 1024;
+
+const invalid = (message: string) => new WardenError('invalid-input', message);
+
+function commandTask(event: Record<string, unknown>): ApplyRbacTask {
+  const extra = Object.keys(event).filter((k) => !COMMAND_FIELDS.has(k));
+  if (extra.length > 0) throw invalid(`unknown field ${JSON.stringify(extra[0])}`);
+  const { command, policy } = event;
+  if (command !== 'plan' && command !== 'apply') throw invalid('"command" must be "plan" or "apply"');
+  if (policy === undefined) return { kind: 'command', command };
+  if (typeof policy !== 'string' || policy.trim() === '')
+    throw invalid('"policy" must be the policy YAML text');
+  if (Buffer.byteLength(policy) > MAX_POLICY_BYTES)
+    throw invalid(`"policy" is over ${MAX_POLICY_BYTES} bytes`);
+  return { kind: 'command', command, policyText: policy };
+}
+
+function instanceTask(detail: unknown): ApplyRbacTask {
+  const d = (detail ?? {}) as { 'instance-id'?: unknown; state?: unknown };
+  const instanceId = d['instance-id'];
+  if (typeof instanceId !== 'string' || !INSTANCE_ID.test(instanceId)) {
+    throw invalid('EC2 state-change event without a valid detail.instance-id');
+  }
+  if (d.state === 'running' || d.state === 'terminated')
+    return { kind: 'instance', instanceId, state: d.state };
+  return {
+    kind: 'ignored',
+    reason: `instance ${instanceId} is ${String(d.state)}: only running and terminated change users`,
+  };
+}
+
+export function taskOf(event: unknown): ApplyRbacTask {
+  if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+    throw invalid('the event must be a JSON object');
+  }
+  const e = event as Record<string, unknown>;
+  if ('command' in e) return commandTask(e);
+  if (e.source === 'aws.events' && e['detail-type'] === 'Scheduled Event') return { kind: 'drift-check' };
+  if (e.source === 'aws.ec2' && e['detail-type'] === 'EC2 Instance State-change Notification') {
+    return instanceTask(e.detail);
+  }
+  throw invalid('unknown event: expected {command, policy}, a Scheduled Event or an EC2 state-change');
+}

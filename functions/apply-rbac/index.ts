@@ -1,0 +1,35 @@
+/**
+ * Lambda entry of apply-rbac (handler `index.handler`, Node.js 24 runtime, in the etcd VPC).
+ * Configuration:
+ *   ETCD_ENDPOINTS    comma-separated https:// client URLs of the etcd cluster
+ *   CA_SECRET_ID      the CA's Secrets Manager secret (the root client certificate is minted from it)
+ *   POLICY_SECRET_ID  where each applied policy is stored as a new version (issue-cert reads it)
+ *   APPLY_ON_DRIFT    "true": the schedule applies the stored policy instead of only reporting drift
+ *   ETCD_CALL_TIMEOUT_MS  deadline of each etcd call (default 5000)
+ */
+import { secretsManagerCaStore } from '../../shared/castore/secrets-manager-store.js';
+import { createLogger } from '../../shared/log/index.js';
+import { nodePkiContext } from '../../shared/pki/crypto-node.js';
+import { secretsManagerPolicyStore } from '../../shared/policystore/secrets-manager-policy-store.js';
+import { requiredEnv } from '../environment.js';
+import { type ApplyRbacResult, createApplyRbac } from './apply-rbac.js';
+
+let handle: ((event: unknown) => Promise<ApplyRbacResult>) | undefined;
+
+export const handler = (event: unknown): Promise<ApplyRbacResult> => {
+  const timeout = Number(process.env.ETCD_CALL_TIMEOUT_MS);
+  handle ??= createApplyRbac({
+    caStore: secretsManagerCaStore(requiredEnv('CA_SECRET_ID')),
+    policyStore: secretsManagerPolicyStore(requiredEnv('POLICY_SECRET_ID')),
+    endpoints: requiredEnv('ETCD_ENDPOINTS')
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)
+      .map((e) => (/^[a-z]+:\/\//.test(e) ? e : `https://${e}`)),
+    pki: nodePkiContext(),
+    log: createLogger(),
+    applyOnDrift: process.env.APPLY_ON_DRIFT === 'true',
+    ...(Number.isFinite(timeout) && timeout > 0 ? { callTimeoutMs: timeout } : {}),
+  });
+  return handle(event);
+};

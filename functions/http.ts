@@ -1,0 +1,52 @@
+/**
+ * The HTTP events issue-cert answers: Lambda function URL and API Gateway HTTP API requests share
+ * payload format 2.0. With IAM auth the caller's principal ARN is in
+ * requestContext.authorizer.iam.userArn; `etcd-warden serve` builds the same events.
+ */
+
+export interface HttpEvent {
+  version?: string;
+  rawPath?: string;
+  headers?: Record<string, string | undefined>;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  requestContext?: {
+    http?: { method?: string; path?: string };
+    authorizer?: { iam?: { userArn?: string } };
+  };
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export const json = (statusCode: number, value: unknown): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(value),
+});
+
+export const pem = (text: string): HttpResponse => ({
+  statusCode: 200,
+  headers: { 'content-type': 'application/x-pem-file' },
+  body: text,
+});
+
+export const errorResponse = (statusCode: number, code: string, message: string): HttpResponse =>
+  json(statusCode, { error: { code, message } });
+
+export const methodOf = (event: HttpEvent): string =>
+  (event.requestContext?.http?.method ?? 'GET').toUpperCase();
+
+export const pathOf = (event: HttpEvent): string => event.requestContext?.http?.path ?? event.rawPath ?? '/';
+
+export const callerOf = (event: HttpEvent): string | undefined => {
+  const arn = event.requestContext?.authorizer?.iam?.userArn;
+  return typeof arn === 'string' && arn !== '' ? arn : undefined;
+};
+
+/** The body's bytes (Lambda base64-encodes bodies it does not take for text). */
+export const bodyOf = (event: HttpEvent): Buffer =>
+  Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');

@@ -1,0 +1,25 @@
+/**
+ * Lambda entry of issue-cert (handler `index.handler`, Node.js 24 runtime). Configuration:
+ *   CA_SECRET_ID      the CA's Secrets Manager secret (name or ARN), as `ca init --ca-store secretsmanager://…`
+ *   POLICY_SECRET_ID  the secret apply-rbac stores each applied policy in
+ * Both are read at the first request and cached for the life of the instance.
+ */
+import { secretsManagerCaStore } from '../../shared/castore/secrets-manager-store.js';
+import { createLogger } from '../../shared/log/index.js';
+import { nodePkiContext } from '../../shared/pki/crypto-node.js';
+import { secretsManagerPolicyStore } from '../../shared/policystore/secrets-manager-policy-store.js';
+import { requiredEnv } from '../environment.js';
+import type { HttpEvent, HttpResponse } from '../http.js';
+import { createIssueCert } from './issue-cert.js';
+
+let handle: ((event: HttpEvent) => Promise<HttpResponse>) | undefined;
+
+export const handler = (event: HttpEvent): Promise<HttpResponse> => {
+  handle ??= createIssueCert({
+    caStore: secretsManagerCaStore(requiredEnv('CA_SECRET_ID')),
+    policyStore: secretsManagerPolicyStore(requiredEnv('POLICY_SECRET_ID')),
+    pki: nodePkiContext(),
+    log: createLogger(),
+  });
+  return handle(event);
+};

@@ -1,0 +1,8 @@
+export {
+  type CertificateAudit,
+  createLogger,
+  type Logger,
+  type LogLevel,
+  logLine,
+  REDACTED,
+} from './logger.js';
