@@ -18,7 +18,7 @@ import {
 import { wireLockTransport } from '../../shared/etcd/lock-transport.js';
 import { decodeFields, encodeMessage, repeatedBytes } from '../../shared/etcd/protobuf-wire.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
-import { issueClientCertificate, nodePkiContext } from '../../shared/pki/index.js';
+import { createCa, issueClientCertificate, nodePkiContext } from '../../shared/pki/index.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
 import { planChanges } from '../../shared/rbac/plan.js';
 import { type EtcdCluster, sleep, startEtcdCluster } from '../support/etcd-cluster.js';
@@ -176,6 +176,32 @@ describe('auth reads over HTTP/2 against etcd', () => {
       message: expect.stringMatching(/^cannot reach etcd while reading the auth state: .*ECONNREFUSED/),
     });
     expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('refuses a server whose certificate the given CA did not sign', async () => {
+    // Prepare: trust another CA than the one that signed the etcd member's certificate.
+    const other = await createCa(
+      {
+        commonName: 'some other CA',
+        key: 'ecdsa-p256',
+        validitySeconds: 86_400,
+        maxTtlSeconds: 86_400,
+        revoked: [],
+      },
+      nodePkiContext(),
+    );
+    const untrusting = openGrpcChannel({ ...connection, caPem: other.certificatePem, callTimeoutMs: 1_000 });
+
+    // Act
+    const error = await readAuthState(wireAuthReads(untrusting))
+      .catch((e: unknown) => e)
+      .finally(() => untrusting.close());
+
+    // Assess
+    expect(error).toMatchObject({
+      code: 'unavailable',
+      message: expect.stringMatching(/^cannot reach etcd while reading the auth state: .*certificate/),
+    });
   });
 
   it("turns etcd's refusal of a user without the root role into a forbidden error", async () => {
