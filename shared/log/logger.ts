@@ -25,7 +25,7 @@ export interface CertificateAudit {
 export const REDACTED = '[redacted]';
 
 // Names that hold secrets: privateKey, private_key, caKeyPem, secret, password, token, credentials...
-const SECRET_FIELD = /private|secret|passw|token|credential|(?:^|[_-])key$|Key(?:Pem)?$/;
+const SECRET_FIELD = /private|secret|passw|token|credential|key(?:[_-]?pem)?$/i;
 const PRIVATE_KEY_BLOCK =
   /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 const MAX_DEPTH = 8;
