@@ -2,7 +2,9 @@
 // credentials the workflow configured (OIDC, usually). The function holds the CA and reaches etcd;
 // the Action only sends the policy text and reads back the changes.
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import { WardenError } from '../../shared/errors.js';
+import { type ErrorCode, WardenError } from '../../shared/errors.js';
+import type { ChangeJson } from '../../shared/rbac/format-plan.js';
+import { changeFromJson } from './change-json.js';
 import type { FunctionTarget } from './inputs.js';
 import type { RbacOutcome } from './outcome.js';
 
@@ -12,6 +14,15 @@ export async function runFunction(
   target: FunctionTarget,
 ): Promise<RbacOutcome> {
   const client = new LambdaClient({});
+  // The SDK's own words for a missing region depend on the endpoint settings; say what to do.
+  const region = await client.config.region().catch(() => undefined);
+  if (!region) {
+    client.destroy();
+    throw new WardenError(
+      'invalid-input',
+      'function-name needs an AWS region: set AWS_REGION (aws-actions/configure-aws-credentials does)',
+    );
+  }
   let response: InvokeCommandOutput;
   try {
     response = await client.send(
@@ -33,24 +44,84 @@ export async function runFunction(
   return outcomeOf(command, target.functionName, response.Payload, response.FunctionError);
 }
 
+/** The function's answer: `{command, planned, applied?, failure?, remaining?}` or `{error}`. */
+interface ApplyRbacAnswer {
+  planned?: unknown;
+  applied?: unknown;
+  remaining?: unknown;
+  failure?: { change?: unknown; code?: unknown; message?: unknown };
+  error?: { code?: unknown; message?: unknown; diagnostics?: unknown };
+}
+
+const ERROR_CODES: readonly ErrorCode[] = [
+  'invalid-input',
+  'invalid-policy',
+  'not-found',
+  'forbidden',
+  'conflict',
+  'locked',
+  'unavailable',
+  'internal',
+];
+
 function outcomeOf(
   command: 'plan' | 'apply',
   functionName: string,
   payload: Uint8Array | undefined,
   functionError: string | undefined,
 ): RbacOutcome {
-  let body: unknown;
+  const broken = (why: string) => new WardenError('internal', `${functionName} returned ${why}`);
+  let body: ApplyRbacAnswer;
   try {
-    body = JSON.parse(Buffer.from(payload ?? []).toString('utf8'));
+    body = JSON.parse(Buffer.from(payload ?? []).toString('utf8')) as ApplyRbacAnswer;
   } catch {
-    throw new WardenError('internal', `${functionName} returned no JSON`);
+    throw broken('no JSON');
   }
+  if (typeof body !== 'object' || body === null) throw broken('no result');
   if (functionError) {
-    const message = (body as { errorMessage?: unknown })?.errorMessage;
+    // Lambda's own report of an unhandled error; its stack trace, if any, is not repeated.
+    const message = (body as { errorMessage?: unknown }).errorMessage;
     throw new WardenError(
       'internal',
-      `${functionName} failed: ${typeof message === 'string' ? message : functionError}`,
+      `${functionName} failed: ${typeof message === 'string' ? message.split('\n')[0] : functionError}`,
     );
   }
-  throw new WardenError('internal', `${functionName}: response shape not known yet ${JSON.stringify(body)}`);
+  if (body.error) {
+    const { code, message, diagnostics } = body.error;
+    const first =
+      Array.isArray(diagnostics) && typeof diagnostics[0] === 'string' ? ` (${diagnostics[0]})` : '';
+    throw new WardenError(
+      ERROR_CODES.includes(code as ErrorCode) ? (code as ErrorCode) : 'internal',
+      `${functionName}: ${typeof message === 'string' ? message : 'failed'}${first}`,
+    );
+  }
+  const changes = (value: unknown, field: string): ChangeJson[] => {
+    if (!Array.isArray(value) || !value.every((c) => typeof c === 'object' && c && changeFromJson(c))) {
+      throw broken(`no valid "${field}" list`);
+    }
+    return value as ChangeJson[];
+  };
+  const planned = changes(body.planned, 'planned');
+  if (command === 'plan') return { command, via: `function ${functionName}`, planned };
+  const failure = body.failure;
+  return {
+    command,
+    via: `function ${functionName}`,
+    planned,
+    applied: changes(body.applied ?? [], 'applied'),
+    remaining: changes(body.remaining ?? [], 'remaining'),
+    ...(failure
+      ? {
+          failure: {
+            ...(failure.change &&
+            typeof failure.change === 'object' &&
+            changeFromJson(failure.change as ChangeJson)
+              ? { change: failure.change as ChangeJson }
+              : {}),
+            code: String(failure.code ?? 'internal'),
+            message: String(failure.message ?? 'failed'),
+          },
+        }
+      : {}),
+  };
 }
