@@ -13,8 +13,8 @@ import { REPO } from '../support/cli.js';
 
 export const POLICY_TEXT = readFileSync(new URL('fixtures/policy.yaml', import.meta.url), 'utf8');
 export const POLICY = loadPolicy(POLICY_TEXT, 'policy.yaml').policy as Policy;
-export const fixture = (name: string): Record<string, unknown> =>
-  JSON.parse(readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8'));
+export const fixture = <T = Record<string, unknown>>(name: string): T =>
+  JSON.parse(readFileSync(new URL(`fixtures/${name}`, import.meta.url), 'utf8')) as T;
 
 let cold = 0;
 export async function loadBundle<T>(

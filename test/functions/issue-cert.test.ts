@@ -26,9 +26,9 @@ const saved = { ...process.env };
 
 /** A function URL event from the recorded fixture, with this caller and body. */
 function post(body: unknown, caller: string | null = APP_CALLER): HttpEvent {
-  const event = fixture('function-url-post-certificates.json') as HttpEvent & {
-    requestContext: { authorizer?: { iam: { userArn?: string } } };
-  };
+  const event = fixture<HttpEvent & { requestContext: { authorizer?: { iam: { userArn?: string } } } }>(
+    'function-url-post-certificates.json',
+  );
   if (caller === null) delete event.requestContext.authorizer;
   else if (event.requestContext.authorizer) event.requestContext.authorizer.iam.userArn = caller;
   event.body = typeof body === 'string' ? body : JSON.stringify(body);
@@ -97,7 +97,7 @@ describe('issue-cert bundle', () => {
 
   it('serves the CA and the CRL to an HTTP API v2 event', async () => {
     // Prepare
-    const event = fixture('http-api-get-ca.json') as HttpEvent;
+    const event = fixture<HttpEvent>('http-api-get-ca.json');
     const crlEvent = structuredClone(event);
     crlEvent.rawPath = '/crl';
     (crlEvent.requestContext?.http as { path: string }).path = '/crl';
