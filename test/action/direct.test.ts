@@ -5,6 +5,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireApplyLock } from '../../shared/etcd/apply-lock.js';
+import { rootClient } from '../rbac/cluster-client.js';
 import { REPO } from '../support/cli.js';
 import { type ClientFiles, type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
 import { type ActionHome, actionHome } from './run-action.js';
@@ -101,6 +103,35 @@ describe('the Action: plan and apply direct to etcd', () => {
     expect(run.stdout).toContain('::error::invalid.yaml is invalid: 1 error; apply did not run\n');
     expect(run.outputs).toEqual({});
     expect(cluster.etcdctl('role', 'list').trim()).toBe('');
+  });
+
+  it('refuses to apply while another apply holds the lock: one line naming the holder, nothing changed', async () => {
+    // Prepare: hold the lock the way a running apply does.
+    const client = await rootClient(cluster);
+    const holder = {
+      identity: 'deployer',
+      host: 'ci-runner-7',
+      pid: 4242,
+      since: '2026-01-01T00:00:00.000Z',
+    };
+    const lock = await acquireApplyLock(client, holder, { ttlSeconds: 5 });
+
+    try {
+      // Act
+      const run = await home.run({ command: 'apply', ...connection, 'lock-timeout': '0' });
+
+      // Assess
+      expect(run.code).toBe(1);
+      const message =
+        'another apply holds the lock: "deployer" on ci-runner-7 (pid 4242) since 2026-01-01T00:00:00.000Z; nothing was changed';
+      expect(run.stdout).toContain(`::error::${message}\n`);
+      expect(run.summary).toContain(`❌ ${message}`);
+      expect(run.outputs).toEqual({});
+      expect(cluster.etcdctl('role', 'list').trim()).toBe('');
+    } finally {
+      await lock.release();
+      client.close();
+    }
   });
 
   it('applies, then a second plan reports 0 changes', async () => {
