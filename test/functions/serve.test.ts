@@ -1,0 +1,154 @@
+// End to end: `etcd-warden serve` (the built CLI) on 127.0.0.1; the real @aws-sdk/client-lambda
+// invokes apply-rbac through AWS_ENDPOINT_URL_LAMBDA; the policy reaches etcd; a certificate
+// issued over HTTP for one of its users then reads and writes that user's prefix, and only it.
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO } from '../support/cli.js';
+import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
+import { POLICY_TEXT } from './bundles.js';
+
+const TOKEN = 'app-runner-token-1';
+const APP_CALLER = 'arn:aws:sts::123456789012:assumed-role/app-runner/deploy-7';
+
+let cluster: EtcdCluster;
+let serve: ChildProcess;
+let base: string;
+let dir: string;
+let stderr = '';
+
+/** Starts serve and resolves with its URL once it prints the listening line (bounded). */
+function startServe(args: string[]): Promise<string> {
+  serve = spawn(process.execPath, [join(REPO, 'bin/etcd-warden.js'), 'serve', ...args], {
+    cwd: dir,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  serve.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 15_000);
+    let out = '';
+    serve.stdout?.on('data', (chunk) => {
+      out += chunk;
+      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
+      if (url) {
+        clearTimeout(timer);
+        resolve(url);
+      }
+    });
+    serve.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+  });
+}
+
+const lambda = () =>
+  new LambdaClient({
+    region: 'us-east-1',
+    endpoint: process.env.AWS_ENDPOINT_URL_LAMBDA,
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
+    maxAttempts: 1,
+  });
+
+beforeAll(async () => {
+  cluster = await startEtcdCluster();
+  dir = mkdtempSync(join(tmpdir(), 'warden-serve-'));
+  writeFileSync(join(dir, 'ca.pem'), cluster.caPem);
+  writeFileSync(join(dir, 'ca-key.pem'), cluster.caKeyPem, { mode: 0o600 });
+  writeFileSync(join(dir, 'identities.json'), JSON.stringify({ [TOKEN]: APP_CALLER }));
+  base = await startServe([
+    '--port',
+    '0',
+    '--ca-store',
+    `file://${dir}`,
+    '--identities',
+    join(dir, 'identities.json'),
+    '--endpoints',
+    cluster.endpoints.join(','),
+  ]);
+  process.env.AWS_ENDPOINT_URL_LAMBDA = base;
+}, 60_000);
+
+afterAll(async () => {
+  delete process.env.AWS_ENDPOINT_URL_LAMBDA;
+  if (serve && serve.exitCode === null) {
+    const exited = new Promise((resolve) => serve.once('exit', resolve));
+    serve.kill('SIGTERM');
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+  }
+  await cluster?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+const issue = (body: unknown, token?: string) =>
+  fetch(`${base}/certificates`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+
+describe('etcd-warden serve', () => {
+  it('refuses a certificate before any policy is applied (503)', async () => {
+    // Act
+    const before = await issue({ user: 'app', generateKey: true }, TOKEN);
+    // Assess
+    expect(before.status).toBe(503);
+  });
+
+  it('applies through the Lambda Invoke API, then issues a certificate that works in etcd', async () => {
+    // Act: the Action's call, by function name.
+    const invoked = await lambda().send(
+      new InvokeCommand({
+        FunctionName: 'etcd-warden-apply-rbac',
+        Payload: Buffer.from(JSON.stringify({ command: 'apply', policy: POLICY_TEXT })),
+      }),
+    );
+    const result = JSON.parse(Buffer.from(invoked.Payload ?? []).toString('utf8'));
+    const noIdentity = await issue({ user: 'app', generateKey: true });
+    const wrongUser = await issue({ user: 'other', generateKey: true }, TOKEN);
+    const response = await issue({ user: 'app', generateKey: true, ttl: '1h' }, TOKEN);
+    const body = await response.json();
+    // Assess
+    expect(invoked.FunctionError).toBeUndefined();
+    expect(result.remaining).toEqual([]);
+    expect(result.applied.length).toBeGreaterThan(0);
+    expect([noIdentity.status, wrongUser.status]).toEqual([403, 403]);
+    expect(response.status).toBe(201);
+    writeFileSync(join(dir, 'app.pem'), body.certificate);
+    writeFileSync(join(dir, 'app-key.pem'), body.privateKey, { mode: 0o600 });
+    const asApp = (...args: string[]) =>
+      spawnEtcdctl([
+        `--endpoints=${cluster.endpoints.join(',')}`,
+        `--cacert=${join(dir, 'ca.pem')}`,
+        `--cert=${join(dir, 'app.pem')}`,
+        `--key=${join(dir, 'app-key.pem')}`,
+        ...args,
+      ]);
+    expect(asApp('put', '/app/greeting', 'hello').code).toBe(0);
+    expect(asApp('get', '/app/greeting', '--print-value-only').stdout.trim()).toBe('hello');
+    const denied = asApp('put', '/nodes/x', 'no');
+    expect(denied.code).not.toBe(0);
+    expect(denied.stderr).toMatch(/permission denied/);
+    expect(stderr).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('answers an unknown function as Lambda does', async () => {
+    // Act
+    const failure = await lambda()
+      .send(new InvokeCommand({ FunctionName: 'no-such-function', Payload: Buffer.from('{}') }))
+      .catch((error: Error) => error);
+    // Assess
+    expect((failure as Error).name).toBe('ResourceNotFoundException');
+  });
+});
+
+function spawnEtcdctl(args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const run = spawnSync('etcdctl', ['--dial-timeout=3s', '--command-timeout=5s', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ETCDCTL_API: '3' },
+    timeout: 15_000,
+  });
+  return { code: run.status, stdout: run.stdout, stderr: run.stderr };
+}
