@@ -107,8 +107,12 @@ export function openGrpcChannel(connection: EtcdConnection): GrpcChannel {
     return session;
   };
 
-  const once = async (path: string, request: Buffer): Promise<Buffer> => {
-    const s = await currentSession();
+  const once = async (
+    sessionPromise: Promise<ClientHttp2Session>,
+    path: string,
+    request: Buffer,
+  ): Promise<Buffer> => {
+    const s = await sessionPromise;
     return new Promise((resolve, reject) => {
       const stream = s.request({
         ':method': 'POST',
@@ -171,13 +175,18 @@ export function openGrpcChannel(connection: EtcdConnection): GrpcChannel {
       const deadline = Date.now() + timeoutMs * 2;
       const attempts = Math.max(3, endpoints.length * 2);
       for (let attempt = 0; ; attempt++) {
+        const usedIndex = endpointIndex;
+        const used = currentSession();
         try {
-          return await once(path, request);
+          return await once(used, path, request);
         } catch (error) {
           const unavailable = error instanceof GrpcStatusError && error.code === GrpcCode.UNAVAILABLE;
           if (!unavailable || closed || attempt + 1 >= attempts || Date.now() >= deadline) throw error;
-          endpointIndex++;
-          drop();
+          // Many calls in flight fail together: only the first moves on, the rest follow it.
+          if (endpointIndex === usedIndex) {
+            endpointIndex++;
+            if (session === used) drop();
+          }
           await sleep(Math.min(25 * 2 ** attempt, 400));
         }
       }
