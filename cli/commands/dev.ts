@@ -1,9 +1,10 @@
 // `etcd-warden dev`: the local sandbox. A CA in the local file store, a TLS etcd with
 // --client-cert-auth on loopback, the example policy applied with auth on and verified, and the
-// functions served on 127.0.0.1. It runs the same commands a user would (apply, verify) and
+// functions served on 127.0.0.1. It runs the same commands a user would (apply, verify, serve) and
 // reuses whatever an earlier run left: the CA, etcd's data, the applied policy.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
@@ -14,13 +15,14 @@ import {
   loadCa,
   nodePkiContext,
 } from '../../shared/pki/index.js';
-import { ROOT } from '../../shared/policy/types.js';
+import { type Policy, ROOT, type User } from '../../shared/policy/types.js';
 import type { Command } from '../command.js';
 import { startLocalEtcd } from '../dev/local-etcd.js';
 import type { CliIo } from '../io.js';
 import { loadPolicyFile } from '../policy-file.js';
 import { applyCommand } from './apply.js';
 import { caStoreFrom, strictArgs, writeFileSafely } from './pki-args.js';
+import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
 
 const MEMBER = 'etcd-dev';
@@ -30,7 +32,7 @@ const PRIVATE = 0o600;
 export const devCommand: Command = {
   name: 'dev',
   summary: 'local sandbox: CA, TLS etcd with auth, the example policy applied and verified',
-  usage: `dev [--policy FILE (default ${DEFAULT_POLICY})] [--dir DIR (default .etcd-warden/dev)] [--ca-store URL] [--etcd-port 23790] [--peer-port 23800]`,
+  usage: `dev [--policy FILE (default ${DEFAULT_POLICY})] [--dir DIR (default .etcd-warden/dev)] [--ca-store URL] [--etcd-port 23790] [--peer-port 23800] [--serve-port 8790]`,
   async run(args, io) {
     const { values } = strictArgs(() =>
       parseArgs({
@@ -41,6 +43,7 @@ export const devCommand: Command = {
           'ca-store': { type: 'string' },
           'etcd-port': { type: 'string', default: '23790' },
           'peer-port': { type: 'string', default: '23800' },
+          'serve-port': { type: 'string', default: '8790' },
         },
       }),
     );
@@ -112,16 +115,29 @@ export const devCommand: Command = {
       if ((await verifyCommand.run([policyFile, ...connection, ...caStoreArgs], io)) !== 0) {
         throw new WardenError('internal', 'verify found access that differs from the policy');
       }
-      io.out(
-        instructions(io, {
-          endpoint: etcd.endpoint,
-          policyFile,
-          caStoreArgs,
-          dir: relative(io.cwd, dir) || '.',
-        }),
-      );
-      io.out('ready (Ctrl-C stops etcd)\n');
-      await untilInterrupted();
+      // serve: issue-cert authorizes against the applied policy; a local token stands for an IAM caller.
+      const example = exampleUser(policy);
+      const caller = example && (await localCaller(join(dir, 'identities.json'), example));
+      const servePort = port(values['serve-port'], 'serve-port');
+      const ready = instructions(io, {
+        endpoint: etcd.endpoint,
+        policyFile,
+        caStoreArgs,
+        dir: relative(io.cwd, dir) || '.',
+        user: example,
+        serve: caller ? { url: `http://127.0.0.1:${servePort}`, token: caller } : undefined,
+      });
+      // serve runs until Ctrl-C; "ready" follows its "listening on" line.
+      const serveIo: CliIo = {
+        ...io,
+        out: (text) => {
+          io.out(text);
+          if (text.startsWith('listening on')) io.out(`${ready}ready (Ctrl-C stops etcd and serve)\n`);
+        },
+      };
+      const serveArgs = ['--port', String(servePort), '--policy', resolve(io.cwd, policyFile)];
+      if (caller) serveArgs.push('--identities', join(dir, 'identities.json'));
+      await serveCommand.run([...serveArgs, '--endpoints', etcd.endpoint, ...caStoreArgs], serveIo);
       io.out('\nstopping\n');
     } finally {
       await stopAll();
@@ -130,28 +146,88 @@ export const devCommand: Command = {
   },
 };
 
-/** Commands a person pastes into another shell: issue a certificate, then use it with etcdctl. */
+interface ExampleUser {
+  user: User;
+  /** A key inside the user's first prefix, and one outside everything it holds. */
+  inside: string;
+  outside: string;
+}
+
+/** The first user, other than root, whose roles grant a prefix: the one the printed commands use. */
+function exampleUser(policy: Policy): ExampleUser | undefined {
+  for (const user of Object.values(policy.users)) {
+    if (user.name === ROOT || user.roles.includes(ROOT)) continue;
+    for (const role of user.roles) {
+      const prefix = policy.roles[role]?.permissions.find(
+        (p) => p.span.type === 'prefix' && p.access !== 'read',
+      );
+      if (prefix?.span.type === 'prefix') {
+        return { user, inside: `${prefix.span.prefix}hello`, outside: '/etcd-warden-dev/outside' };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A bearer token for serve, standing for an assumed-role session of the IAM role the example user's
+ * requesters name. Kept in the sandbox's folder, so a rerun keeps the same token.
+ */
+async function localCaller(file: string, example: ExampleUser): Promise<string | undefined> {
+  const role = (example.user.certificate?.requesters ?? [])
+    .map((pattern) => /^arn:([\w-]+):iam::(\d{12}):role\/([\w+=,.@-]+)$/.exec(pattern))
+    .find(Boolean);
+  if (!role) return undefined;
+  const caller = `arn:${role[1]}:sts::${role[2]}:assumed-role/${role[3]}/etcd-warden-dev`;
+  let identities: Record<string, string> = {};
+  try {
+    identities = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    // No file yet: the first run writes it.
+  }
+  const known = Object.keys(identities).find((token) => identities[token] === caller);
+  if (known) return known;
+  const token = randomBytes(18).toString('base64url');
+  await replace(file, `${JSON.stringify({ ...identities, [token]: caller }, null, 2)}\n`, PRIVATE);
+  return token;
+}
+
+/** Commands a person pastes into another shell: issue a certificate, use it with etcdctl, plan, HTTP. */
 function instructions(
   io: CliIo,
-  o: { endpoint: string; policyFile: string; caStoreArgs: string[]; dir: string },
+  o: {
+    endpoint: string;
+    policyFile: string;
+    caStoreArgs: string[];
+    dir: string;
+    user?: ExampleUser;
+    serve?: { url: string; token: string };
+  },
 ): string {
   const warden = existsSync(join(io.cwd, 'node_modules', '.bin', 'etcd-warden'))
     ? 'npx etcd-warden'
     : `node ${resolve(import.meta.dirname ?? '.', '..', '..', 'bin', 'etcd-warden.js')}`;
   const certs = join(o.dir, 'certs');
-  const etcdctl = (user: string) =>
-    `ETCDCTL_API=3 etcdctl --endpoints ${o.endpoint} --cacert ${certs}/ca.pem --cert ${certs}/${user}.pem --key ${certs}/${user}-key.pem`;
   const store = o.caStoreArgs.length ? ` ${o.caStoreArgs.join(' ')}` : '';
-  return [
-    '',
-    'Try it from another shell:',
-    `  ${warden} cert issue calico --policy ${o.policyFile}${store} --out ${certs}`,
-    `  ${etcdctl('calico')} put /calico/hello world     # allowed: calico owns /calico/`,
-    `  ${etcdctl('calico')} get /registry/pods          # refused: permission denied`,
+  const lines = ['', 'Try it from another shell:'];
+  if (o.user) {
+    const name = o.user.user.name;
+    const etcdctl = `ETCDCTL_API=3 etcdctl --endpoints ${o.endpoint} --cacert ${certs}/ca.pem --cert ${certs}/${name}.pem --key ${certs}/${name}-key.pem`;
+    lines.push(
+      `  ${warden} cert issue ${name} --policy ${o.policyFile}${store} --out ${certs}`,
+      `  ${etcdctl} put ${o.user.inside} world     # allowed: inside ${name}'s prefix`,
+      `  ${etcdctl} get ${o.user.outside}          # refused: permission denied`,
+    );
+  }
+  lines.push(
     `  ${warden} plan ${o.policyFile} --endpoints ${o.endpoint} --cacert ${o.dir}/ca.pem --cert ${o.dir}/root.pem --key ${o.dir}/root-key.pem`,
-    '',
-    '',
-  ].join('\n');
+  );
+  if (o.user && o.serve) {
+    lines.push(
+      `  curl -s -X POST ${o.serve.url}/certificates -H 'Authorization: Bearer ${o.serve.token}' -H 'Content-Type: application/json' -d '{"user":"${o.user.user.name}","generateKey":true}'     # issue-cert over HTTP`,
+    );
+  }
+  return `${lines.join('\n')}\n\n`;
 }
 
 function port(text: string, flag: string): number {
@@ -165,16 +241,4 @@ function port(text: string, flag: string): number {
 async function replace(path: string, content: string, mode: number): Promise<void> {
   await rm(path, { force: true });
   await writeFileSafely(path, content, mode);
-}
-
-function untilInterrupted(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
 }

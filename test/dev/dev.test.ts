@@ -101,6 +101,7 @@ describe('etcd-warden dev', () => {
   it('reaches ready, its printed commands work in another shell, Ctrl-C stops etcd, a rerun reuses it all', async () => {
     // Prepare
     const ports = ['--etcd-port', String(await freePort()), '--peer-port', String(await freePort())];
+    ports.push('--serve-port', String(await freePort()));
 
     // Act: first run
     const first = await startDev(ports);
@@ -119,7 +120,7 @@ describe('etcd-warden dev', () => {
       ?.split('\n')
       .map((line) => line.trim().replace(/\s+#.*$/, ''))
       .filter(Boolean);
-    expect(commands).toHaveLength(4);
+    expect(commands).toHaveLength(5);
     const shell = (command: string) =>
       spawnSync('bash', ['-c', command], {
         cwd,
@@ -127,7 +128,7 @@ describe('etcd-warden dev', () => {
         timeout: 30_000,
         env: { ...process.env, NO_COLOR: '1' },
       });
-    const [issue, put, get, plan] = (commands ?? []).map(shell);
+    const [issue, put, get, plan, curl] = (commands ?? []).map(shell);
 
     // Assess: the certificate is issued; it writes its prefix, is refused elsewhere; plan is empty
     expect(issue?.status, issue?.stderr).toBe(0);
@@ -137,6 +138,16 @@ describe('etcd-warden dev', () => {
     expect(get?.stderr).toContain('permission denied');
     expect(plan?.status, plan?.stderr).toBe(0);
     expect(plan?.stdout).toContain('No changes');
+    // issue-cert over HTTP, through serve, for the caller the sandbox's token stands for
+    expect(curl?.status, curl?.stderr).toBe(0);
+    const issued = JSON.parse(curl?.stdout ?? '{}');
+    expect(issued.certificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(issued.privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    const subject = spawnSync('openssl', ['x509', '-noout', '-subject'], {
+      input: issued.certificate,
+      encoding: 'utf8',
+    });
+    expect(subject.stdout.trim()).toMatch(/^subject=CN\s*=\s*calico$/);
 
     // Act: Ctrl-C
     const pid = etcdPid(first.output());
