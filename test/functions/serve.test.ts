@@ -109,7 +109,7 @@ describe('etcd-warden serve', () => {
     const noIdentity = await issue({ user: 'app', generateKey: true });
     const wrongUser = await issue({ user: 'other', generateKey: true }, TOKEN);
     const response = await issue({ user: 'app', generateKey: true, ttl: '1h' }, TOKEN);
-    const body = await response.json();
+    const body = (await response.json()) as { certificate: string; privateKey: string };
     // Assess
     expect(invoked.FunctionError).toBeUndefined();
     expect(result.remaining).toEqual([]);
