@@ -1,9 +1,9 @@
 import { isWardenError } from '../shared/errors.js';
-import { type Command, UsageError } from './command.js';
+import { type CommandEntry, UsageError } from './command.js';
 import { commands } from './commands/index.js';
 import type { CliIo } from './io.js';
 
-const help = (list: Command[]): string =>
+const help = (list: CommandEntry[]): string =>
   [
     'usage: etcd-warden <command> [options]',
     '',
@@ -20,14 +20,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return name ? 0 : 1;
   }
   // `ca init` and `cert issue` are two-word commands.
-  const command =
+  const entry =
     commands.find((c) => c.name === `${name} ${rest[0] ?? ''}`.trim()) ??
     commands.find((c) => c.name === name);
-  if (!command) {
+  if (!entry) {
     io.err(`etcd-warden: unknown command "${name}"; run \`etcd-warden --help\`\n`);
     return 1;
   }
-  const args = command.name.includes(' ') ? rest.slice(1) : rest;
+  const args = entry.name.includes(' ') ? rest.slice(1) : rest;
+  const command = await entry.load();
   if (args.includes('--help') || args.includes('-h')) {
     io.out(`usage: etcd-warden ${command.usage}\n`);
     return 0;

@@ -47,8 +47,6 @@ function reportJson(report: ApplyReport): string {
 }
 
 export const applyCommand: Command = {
-  name: 'apply',
-  summary: 'apply the plan to etcd under a cluster-wide lock',
   usage: `apply [FILE] [--policy FILE] [--yes] [--json] [--lock-timeout 0s] [--lock-ttl 10s] ${CONNECTION_USAGE}`,
   async run(args, io) {
     const { values, positionals } = parseArgs({

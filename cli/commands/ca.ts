@@ -26,8 +26,6 @@ const noPositionals = (positionals: string[], command: string): void => {
 };
 
 export const caInitCommand: Command = {
-  name: 'ca init',
-  summary: 'create the CA (key type and validity from the policy) in the CA store',
   usage: 'ca init [--policy FILE] [--ca-store file://DIR|secretsmanager://SECRET_ID] [--force]',
   async run(args, io) {
     const { values, positionals } = strictArgs(() =>
@@ -61,8 +59,6 @@ export const caInitCommand: Command = {
 };
 
 export const caShowCommand: Command = {
-  name: 'ca show',
-  summary: 'print the CA certificate (PEM)',
   usage: 'ca show [--ca-store file://DIR|secretsmanager://SECRET_ID]',
   async run(args, io) {
     const { values, positionals } = strictArgs(() =>
@@ -75,8 +71,6 @@ export const caShowCommand: Command = {
 };
 
 export const caCrlCommand: Command = {
-  name: 'ca crl',
-  summary: 'write the CRL of the policy’s revoked serials (for etcd --client-crl-file)',
   usage: 'ca crl [--policy FILE] [--ca-store URL] [--out FILE] [--validity DURATION (default 168h)]',
   async run(args, io) {
     const { values, positionals } = strictArgs(() =>

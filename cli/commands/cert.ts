@@ -37,8 +37,6 @@ async function readCsr(path: string): Promise<Uint8Array> {
 }
 
 export const certIssueCommand: Command = {
-  name: 'cert issue',
-  summary: 'issue a certificate for a user (client) or a member (server+peer) of the policy',
   usage: 'cert issue NAME [--csr FILE] [--out DIR] [--ttl DURATION] [--policy FILE] [--ca-store URL]',
   async run(args, io) {
     const { values, positionals } = strictArgs(() =>

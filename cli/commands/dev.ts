@@ -30,8 +30,6 @@ const DEFAULT_POLICY = 'examples/calico-kubernetes-simple.yaml';
 const PRIVATE = 0o600;
 
 export const devCommand: Command = {
-  name: 'dev',
-  summary: 'local sandbox: CA, TLS etcd with auth, the example policy applied and verified',
   usage: `dev [--policy FILE (default ${DEFAULT_POLICY})] [--dir DIR (default .etcd-warden/dev)] [--ca-store URL] [--etcd-port 23790] [--peer-port 23800] [--serve-port 8790]`,
   async run(args, io) {
     const { values } = strictArgs(() =>

@@ -8,8 +8,6 @@ import { type Command, UsageError } from '../command.js';
 import { CONNECTION_USAGE, connectionOptions, resolveConnection, withAuthReads } from '../connection.js';
 
 export const importCommand: Command = {
-  name: 'import',
-  summary: 'write a policy file from the roles and users of a live cluster',
   usage: `import [--out FILE] [--force] ${CONNECTION_USAGE}`,
   async run(args, io) {
     const { values, positionals } = parseArgs({

@@ -14,8 +14,6 @@ import {
 import { loadPolicyFile } from '../policy-file.js';
 
 export const planCommand: Command = {
-  name: 'plan',
-  summary: 'show the changes that would bring etcd to the policy',
   usage: `plan [FILE] [--policy FILE] [--json] [--detailed-exitcode] ${CONNECTION_USAGE}`,
   async run(args, io) {
     const { values, positionals } = parseArgs({

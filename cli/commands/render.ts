@@ -50,9 +50,6 @@ async function endpointsFor(
 }
 
 export const renderCommand: Command = {
-  name: 'render',
-  summary:
-    'print component configuration (k8s-secret, etcd-flags, apiserver-flags, calicoctl) from issued files',
   usage: `render NAME --format ${RENDER_FORMATS.join('|')} [--dir DIR] [--endpoints URLS] [--policy FILE]`,
   async run(args, io) {
     const { values, positionals } = strictArgs(() =>

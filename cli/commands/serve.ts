@@ -14,9 +14,6 @@ import { readIdentities } from '../serve/identities.js';
 import { createServeHandler, listenLocal } from '../serve/server.js';
 
 export const serveCommand: Command = {
-  name: 'serve',
-  summary:
-    'run issue-cert and apply-rbac locally on 127.0.0.1 (function URL routes and the Lambda Invoke API)',
   usage:
     'serve [--port 8080] [--policy FILE] [--ca-store URL] [--identities FILE] [--endpoints URL,...] [--command-timeout 5s]',
   async run(args, io) {

@@ -5,8 +5,6 @@ import { type Command, UsageError } from '../command.js';
 import { readPolicyFile } from '../policy-file.js';
 
 export const validateCommand: Command = {
-  name: 'validate',
-  summary: 'check a policy file (schema and lint rules)',
   usage: 'validate [FILE] [--policy FILE] [--format text|json]',
   async run(args, io) {
     const { values, positionals } = parseArgs({

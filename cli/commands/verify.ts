@@ -10,8 +10,6 @@ import { CONNECTION_USAGE, connectionOptions, resolveConnection, useColor } from
 import { loadPolicyFile } from '../policy-file.js';
 
 export const verifyCommand: Command = {
-  name: 'verify',
-  summary: 'probe etcd as each user and print the access matrix',
   usage: `verify [FILE] [--policy FILE] [--ca-store URL] [--json] ${CONNECTION_USAGE}`,
   async run(args, io) {
     const { values, positionals } = parseArgs({

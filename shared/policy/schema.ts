@@ -148,3 +148,6 @@ export const policySchema = {
     },
   },
 } as const;
+
+/** How the validator is compiled (build.mjs, ahead of time); tests compile the schema with them too. */
+export const VALIDATOR_OPTIONS = { allErrors: true, verbose: true, strict: true } as const;

@@ -1,8 +1,10 @@
-// Structural validation: the JSON Schema, checked by Ajv, with each finding placed on its line.
-import { Ajv, type ErrorObject } from 'ajv';
+// Structural validation: the JSON Schema, checked by the Ajv validator that build.mjs compiles
+// ahead of time, with each finding placed on its line.
+import type { ErrorObject } from 'ajv';
 import { quote } from './diagnostics.js';
-import { DURATION_PATTERN, policySchema } from './schema.js';
+import { DURATION_PATTERN } from './schema.js';
 import type { Path, PathSegment } from './source.js';
+import { validate } from './structure-validator.generated.js';
 
 export interface StructureFinding {
   rule: string;
@@ -10,13 +12,6 @@ export interface StructureFinding {
   part: 'key' | 'value';
   message: string;
 }
-
-let compiled: ReturnType<Ajv['compile']> | undefined;
-// Compiled on first use so that loading the module costs nothing (cold starts).
-const validator = () => {
-  compiled ??= new Ajv({ allErrors: true, verbose: true, strict: true }).compile(policySchema);
-  return compiled;
-};
 
 const YAML_TYPE: Record<string, string> = {
   object: 'a mapping',
@@ -38,7 +33,6 @@ export function checkStructure(data: unknown): StructureFinding[] {
       },
     ];
   }
-  const validate = validator();
   if (validate(data)) return [];
   const seen = new Set<string>();
   const findings: StructureFinding[] = [];
