@@ -90,9 +90,18 @@ const LAMBDA_OPTIONS: BuildOptions = {
   logLevel: 'warning',
 };
 const ORIGINS: [string, RegExp][] = [
-  ['AWS SDK v3 (Secrets Manager client, @smithy/*, credential providers, bowser)', /^(@aws-sdk|@smithy|@aws)\/|^bowser$/],
-  ['pkijs + asn1js (+ @peculiar/utils, @noble/hashes, bytestreamjs)', /^(pkijs|asn1js|bytestreamjs|@peculiar\/.*|@noble\/.*)$/],
-  ['policy loader deps: yaml, js-yaml, Ajv (+ fast-uri, fast-deep-equal, …)', /^(yaml|js-yaml|ajv|fast-uri|fast-deep-equal|json-schema-traverse)$/],
+  [
+    'AWS SDK v3 (Secrets Manager client, @smithy/*, credential providers, bowser)',
+    /^(@aws-sdk|@smithy|@aws)\/|^bowser$/,
+  ],
+  [
+    'pkijs + asn1js (+ @peculiar/utils, @noble/hashes, bytestreamjs)',
+    /^(pkijs|asn1js|bytestreamjs|@peculiar\/.*|@noble\/.*)$/,
+  ],
+  [
+    'policy loader deps: yaml, js-yaml, Ajv (+ fast-uri, fast-deep-equal, …)',
+    /^(yaml|js-yaml|ajv|fast-uri|fast-deep-equal|json-schema-traverse)$/,
+  ],
   ['etcd-warden code: shared/policy, shared/presets', /^shared\/(policy|presets)$/],
   ['etcd-warden code: everything else (shared/pki, functions/, …)', /^(shared|functions)\//],
 ];
@@ -101,7 +110,10 @@ const originOf = (input: string): string => {
   const key = pkg ?? input.split('/').slice(0, 2).join('/');
   return ORIGINS.find(([, re]) => re.test(key))?.[0] ?? `other: ${key}`;
 };
-const contents = new Map<string, { origins: Map<string, number>; bytes: number; packages: Map<string, number> }>();
+const contents = new Map<
+  string,
+  { origins: Map<string, number>; bytes: number; packages: Map<string, number> }
+>();
 for (const name of names) {
   const made = await build({
     ...LAMBDA_OPTIONS,
@@ -117,7 +129,8 @@ for (const name of names) {
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
     const origin = originOf(input);
     origins.set(origin, (origins.get(origin) ?? 0) + bytesInOutput);
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
     packages.set(pkg, (packages.get(pkg) ?? 0) + bytesInOutput);
   }
   contents.set(name, { origins, bytes: output.bytes, packages });
@@ -159,12 +172,12 @@ const parts = await Promise.all(
 const IMPORT_TIMER = `const t0 = performance.now();
 const m = await import(process.argv[1]);
 const t1 = performance.now();
-if (typeof m.handler !== 'function') process.exit(3);
+if (process.argv[2] === 'handler' && typeof m.handler !== 'function') process.exit(3);
 process.stdout.write(JSON.stringify({ load: t1 - t0, ready: t1 }));`;
-function importTimes(file: string): { load: number; ready: number } {
+function importTimes(file: string, expect: 'handler' | 'module'): { load: number; ready: number } {
   const run = spawnSync(
     process.execPath,
-    ['--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(resolve(file)).href],
+    ['--input-type=module', '-e', IMPORT_TIMER, pathToFileURL(resolve(file)).href, expect],
     { encoding: 'utf8', timeout: 30_000 },
   );
   if (run.status !== 0) throw new Error(`importing ${file} failed (exit ${run.status}): ${run.stderr}`);
@@ -187,14 +200,14 @@ for (let run = 0; run < LOAD_RUNS; run++) {
   nodeFloor.push(processMs(['-e', '0']));
   for (const b of bundles) {
     const entry = join(b.dir, 'index.mjs');
-    const times = importTimes(entry);
+    const times = importTimes(entry, 'handler');
     const l = loads.get(b.name) as { load: number[]; ready: number[]; whole: number[] };
     l.load.push(times.load);
     l.ready.push(times.ready);
     l.whole.push(processMs([entry]));
   }
   parts.forEach((p, i) => {
-    partLoads[i]?.push(importTimes(p.file).load);
+    partLoads[i]?.push(importTimes(p.file, 'module').load);
   });
 }
 const floorMs = median(nodeFloor);
@@ -319,7 +332,12 @@ try {
   // decoded once and memoized), the same over the pool (a new key each time), issueForName, and
   // the handler with serve's stores, 64 callers at once as serve gets them.
   const { ca } = made;
-  const signRequest = { profile: 'client' as const, ttlSeconds: 3_600, limitSeconds: 3_600, limitSource: 'bench' };
+  const signRequest = {
+    profile: 'client' as const,
+    ttlSeconds: 3_600,
+    limitSeconds: 3_600,
+    limitSource: 'bench',
+  };
   const oneCsr = csrAt(0);
   const coreOne = await rate(async () =>
     signCertificate(ca, { ...signRequest, commonName: 'app', publicKey: parseCsr(oneCsr).publicKey }, pki),
@@ -351,7 +369,8 @@ try {
     });
     return async (i: number) => {
       const response = await handle(eventFor(i));
-      if (response.statusCode !== 201) throw new Error(`handler answered ${response.statusCode}: ${response.body}`);
+      if (response.statusCode !== 201)
+        throw new Error(`handler answered ${response.statusCode}: ${response.body}`);
     };
   };
   const fileStore = fileCaStore(dir);
@@ -502,9 +521,12 @@ try {
   agent.destroy();
   await stopServe();
   if (failures.length > 0)
-    throw new Error(`${failures.length} request(s) through serve failed; first: ${failures.slice(0, 3).join(' | ')}`);
+    throw new Error(
+      `${failures.length} request(s) through serve failed; first: ${failures.slice(0, 3).join(' | ')}`,
+    );
   const issuedTotal = 4 * CONCURRENCY + served.ok;
-  if (serials.size !== issuedTotal) throw new Error(`${issuedTotal} certificates but ${serials.size} serials`);
+  if (serials.size !== issuedTotal)
+    throw new Error(`${issuedTotal} certificates but ${serials.size} serials`);
   if (audits !== issuedTotal) throw new Error(`${issuedTotal} certificates but ${audits} audit lines`);
   writeFileSync(join(dir, 'sample.pem'), sample);
   const verified = spawnSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), join(dir, 'sample.pem')], {
@@ -574,7 +596,9 @@ ${bundles
   .join('\n')}
 
 What the bundles hold, by origin (esbuild metafile of the same build, made again in memory${
-    drift.length ? `; **its output differs in size from the file on disk for ${drift.join(', ')}**: build.mjs's options have drifted from this bench's copy` : '; the same byte count as on disk'
+    drift.length
+      ? `; **its output differs in size from the file on disk for ${drift.join(', ')}**: build.mjs's options have drifted from this bench's copy`
+      : '; the same byte count as on disk'
   }):
 
 | origin | ${names.join(' | ')} |

@@ -204,7 +204,8 @@ function instructions(
 ): string {
   const warden = existsSync(join(io.cwd, 'node_modules', '.bin', 'etcd-warden'))
     ? 'npx etcd-warden'
-    : `node ${resolve(import.meta.dirname ?? '.', '..', '..', 'bin', 'etcd-warden.js')}`;
+    : // The script this process was started with: bin/etcd-warden.js, wherever the bundle's chunks lie.
+      `node ${resolve(process.argv[1] ?? 'bin/etcd-warden.js')}`;
   const certs = join(o.dir, 'certs');
   const store = o.caStoreArgs.length ? ` ${o.caStoreArgs.join(' ')}` : '';
   const lines = ['', 'Try it from another shell:'];
