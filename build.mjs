@@ -10,6 +10,9 @@ import { build } from 'esbuild';
 const requireShim =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
+/** What the Lambda Node.js runtime provides to every function: the AWS SDK for JavaScript v3. */
+export const LAMBDA_RUNTIME_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
+
 /** @type {{entry: string, outfile: string, external?: string[], split?: boolean}[]} */
 export const targets = [
   // etcd3 loads its .proto files at run time from its own folder: the CLI resolves it from node_modules.
@@ -23,19 +26,21 @@ export const targets = [
     outfile: 'dist/infra/app.mjs',
     external: ['aws-cdk-lib', 'constructs', 'cdk-nag'],
   },
-  // Lambda bundles, one folder each (handler `index.handler`), everything inlined. issue-cert never
-  // reaches etcd. apply-rbac talks to etcd over the plain HTTP/2 channel, which never loads etcd3:
-  // etcd3 (gRPC, run-time .proto files) stays out and is not shipped; a test runs the bundle from a
-  // folder without node_modules to keep that true.
+  // Lambda bundles, one folder each (handler `index.handler`). The AWS SDK v3 stays out: the Lambda
+  // Node.js runtime ships it (ES module imports of it resolve there since Node.js 18), and bundled it
+  // would be most of issue-cert's size and cold start. Everything else is inlined. issue-cert never
+  // reaches etcd; apply-rbac talks to etcd over the plain HTTP/2 channel, which never loads etcd3, so
+  // etcd3 (gRPC, run-time .proto files) is not shipped. Tests run the bundles from a folder that has
+  // only the SDK beside them, as the runtime does.
   {
     entry: 'functions/issue-cert/index.ts',
     outfile: 'dist/functions/issue-cert/index.mjs',
-    external: ['etcd3'],
+    external: ['etcd3', ...LAMBDA_RUNTIME_PACKAGES],
   },
   {
     entry: 'functions/apply-rbac/index.ts',
     outfile: 'dist/functions/apply-rbac/index.mjs',
-    external: ['etcd3'],
+    external: ['etcd3', ...LAMBDA_RUNTIME_PACKAGES],
   },
 ];
 
@@ -93,6 +98,8 @@ await Promise.all(
         platform: 'node',
         format: 'esm',
         target: 'node20',
+        // ES module builds first, so that unused parts of the AWS SDK and others are tree-shaken.
+        mainFields: ['module', 'main'],
         sourcemap: false,
         minify: true,
         legalComments: 'none',
