@@ -1,20 +1,18 @@
 // The CA: creating a self-signed root from the policy's CaSpec, and loading one from its stored
 // certificate and key into a signing-ready object that holds no key bytes (only a Signer).
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
 import type { CaSpec } from '../policy/types.js';
 import type { PkiContext } from './context.js';
-import { children, encoding, readElement } from './der.js';
 import { authorityKeyIdentifier, caExtensions } from './extensions.js';
 import { keyIdentifier } from './key-identifier.js';
 import { OID } from './oid.js';
 import { fromPem, toPem } from './pem.js';
 import { acceptPublicKey } from './public-key.js';
+import { isCaConstraint, type ReadCertificate, readCertificate } from './read-certificate.js';
 import { newSerial } from './serial.js';
 import { signed } from './signed.js';
 import type { Signer } from './signer.js';
-import { commonNameSubject } from './subject.js';
+import { commonNameSubject, commonNames } from './subject.js';
 import { tbsCertificate } from './tbs-certificate.js';
 import { validityFor } from './validity.js';
 
@@ -73,49 +71,33 @@ export async function createCa(spec: CaSpec, ctx: PkiContext): Promise<NewCa> {
   };
 }
 
-const extensionOf = (cert: pkijs.Certificate, oid: string): pkijs.Extension | undefined =>
-  cert.extensions?.find((e) => e.extnID === oid);
-
 /** Checks that the material is a usable CA and that the key belongs to the certificate. */
 export function loadCa(material: CaMaterial, ctx: Pick<PkiContext, 'openSigner'>): CertificateAuthority {
   const der = fromPem(material.certificatePem, ['CERTIFICATE'], 'the CA certificate');
-  let cert: pkijs.Certificate;
-  let subject: Uint8Array;
-  let spki: Uint8Array;
+  let cert: ReadCertificate;
+  let isCa: boolean;
   try {
-    const parsed = asn1js.fromBER(der);
-    if (parsed.offset !== der.length) throw new Error('trailing bytes');
-    cert = new pkijs.Certificate({ schema: parsed.result });
-    // Raw subject and key bytes: tbs = [version], serial, signature, issuer, validity, subject, spki, …
-    const tbsFields = children(der, readElement(der, readElement(der).start));
-    const subjectField = tbsFields[5];
-    const spkiField = tbsFields[6];
-    if (!subjectField || !spkiField) throw new Error('short TBSCertificate');
-    subject = encoding(der, subjectField);
-    spki = encoding(der, spkiField);
+    cert = readCertificate(der);
+    isCa = isCaConstraint(cert.extensions.get(OID.basicConstraints));
   } catch {
     throw new WardenError('invalid-input', 'the CA certificate is not a readable X.509 certificate');
   }
-  const basic = extensionOf(cert, OID.basicConstraints)?.parsedValue as pkijs.BasicConstraints | undefined;
-  if (!basic?.cA)
+  if (!isCa)
     throw new WardenError('invalid-input', 'the CA certificate is not a CA (basicConstraints cA is not set)');
   const signer = ctx.openSigner(material.privateKeyPem);
-  const accepted = acceptPublicKey(spki, 'the CA certificate key');
+  const accepted = acceptPublicKey(cert.spki, 'the CA certificate key');
   if (Buffer.compare(Buffer.from(accepted.spki), Buffer.from(signer.publicKey)) !== 0) {
     throw new WardenError('invalid-input', 'the CA private key does not belong to the CA certificate');
   }
   const keyId = keyIdentifier(accepted.spki);
-  const cn = cert.subject.typesAndValues.find((t) => t.type === OID.commonName)?.value.valueBlock.value;
   return {
     certificatePem: toPem('CERTIFICATE', der),
-    commonName: typeof cn === 'string' ? cn : '',
-    serial: Buffer.from(cert.serialNumber.valueBlock.valueHexView)
-      .toString('hex')
-      .replace(/^0+(?=.)/, ''),
-    notBefore: cert.notBefore.value,
-    notAfter: cert.notAfter.value,
+    commonName: commonNames(cert.subjectAttributes)[0] ?? '',
+    serial: cert.serialHex,
+    notBefore: cert.notBefore,
+    notAfter: cert.notAfter,
     keyDescription: accepted.description,
-    subject,
+    subject: cert.subject,
     keyId,
     authorityKeyIdExtension: authorityKeyIdentifier(keyId),
     signer,

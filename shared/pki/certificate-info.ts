@@ -1,12 +1,12 @@
 // Reading back what an issued certificate says (for rendering configuration from issued files):
 // its CN, whether it is a member (serverAuth) or client certificate, its SAN hosts and expiry.
 import { isIP } from 'node:net';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
 import type { CertificateProfile } from './extensions.js';
 import { OID } from './oid.js';
 import { fromPem } from './pem.js';
+import { generalNames, keyPurposes, type ReadCertificate, readCertificate } from './read-certificate.js';
+import { commonNames } from './subject.js';
 
 export interface CertificateInfo {
   commonName: string;
@@ -25,32 +25,27 @@ function ipText(bytes: Uint8Array): string {
   return isIP(text) ? text : '';
 }
 
+const DNS_NAME = 2;
+const IP_ADDRESS = 7;
+
 export function certificateInfo(pem: string, what: string): CertificateInfo {
   const der = fromPem(pem, ['CERTIFICATE'], what);
-  let cert: pkijs.Certificate;
+  let cert: ReadCertificate;
+  let purposes: string[];
+  let names: { type: number; value: Uint8Array }[];
   try {
-    const parsed = asn1js.fromBER(der);
-    if (parsed.offset !== der.length) throw new Error('trailing bytes');
-    cert = new pkijs.Certificate({ schema: parsed.result });
+    cert = readCertificate(der);
+    purposes = keyPurposes(cert.extensions.get(OID.extKeyUsage));
+    names = generalNames(cert.extensions.get(OID.subjectAltName));
   } catch {
     throw new WardenError('invalid-input', `${what} is not a readable X.509 certificate`);
   }
-  const cn = cert.subject.typesAndValues.find((t) => t.type === OID.commonName)?.value.valueBlock.value;
-  const eku = cert.extensions?.find((e) => e.extnID === OID.extKeyUsage)?.parsedValue as
-    | pkijs.ExtKeyUsage
-    | undefined;
-  const san = cert.extensions?.find((e) => e.extnID === OID.subjectAltName)?.parsedValue as
-    | pkijs.AltName
-    | undefined;
-  const hosts = (san?.altNames ?? []).map((n) =>
-    n.type === 7
-      ? ipText(new Uint8Array((n.value as asn1js.OctetString).valueBlock.valueHexView))
-      : String(n.value),
-  );
   return {
-    commonName: typeof cn === 'string' ? cn : '',
-    profile: eku?.keyPurposes.includes(OID.serverAuth) ? 'member' : 'client',
-    hosts,
-    notAfter: cert.notAfter.value,
+    commonName: commonNames(cert.subjectAttributes)[0] ?? '',
+    profile: purposes.includes(OID.serverAuth) ? 'member' : 'client',
+    hosts: names
+      .filter((n) => n.type === DNS_NAME || n.type === IP_ADDRESS)
+      .map((n) => (n.type === IP_ADDRESS ? ipText(n.value) : Buffer.from(n.value).toString('latin1'))),
+    notAfter: cert.notAfter,
   };
 }

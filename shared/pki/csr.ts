@@ -4,14 +4,13 @@
 // requested extensions such as subjectAltName or key usages) is ignored and reported, because the
 // policy alone decides what a certificate says.
 import { verify } from 'node:crypto';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
-import { children, type Element, encoding, readElement, readHeader, TAG } from './der.js';
-import { OID } from './oid.js';
+import { children, childrenOf, type Element, encoding, readElement, readHeader, TAG, value } from './der.js';
+import { OID, readOid } from './oid.js';
 import { fromPem, looksLikePem } from './pem.js';
 import { type AcceptedPublicKey, acceptPublicKey } from './public-key.js';
 import { signatureAlgorithmByOid } from './signature-algorithm.js';
+import { commonNames, type NameAttribute, readName } from './subject.js';
 
 export const MAX_CSR_BYTES = 64 * 1024;
 
@@ -30,6 +29,8 @@ const EXTENSION_NAMES: Record<string, string> = {
   [OID.subjectKeyIdentifier]: 'subjectKeyIdentifier',
 };
 
+const ATTRIBUTES = 0xa0; // [0] IMPLICIT SET OF Attribute
+
 const invalid = (message: string): WardenError => new WardenError('invalid-input', message);
 
 function toDer(input: string | Uint8Array): Uint8Array {
@@ -43,11 +44,44 @@ function toDer(input: string | Uint8Array): Uint8Array {
   return input;
 }
 
+/** The parts of a PKCS#10 request this module uses, read straight from its DER (RFC 2986 §4). */
 interface CsrParts {
-  request: pkijs.CertificationRequest;
   /** The signed bytes (CertificationRequestInfo) and the key, exactly as sent. */
   info: Uint8Array;
   spki: Uint8Array;
+  subject: NameAttribute[];
+  /** Each attribute's type and the encodings of its values. */
+  attributes: { type: string; values: Uint8Array[] }[];
+  signatureAlgorithm: string;
+  signature: Uint8Array;
+}
+
+function readParts(der: Uint8Array, outer: Element): CsrParts {
+  const [infoElement, algorithmElement, signatureElement, ...extra] = children(der, outer);
+  if (!infoElement || extra.length > 0) throw new Error('not three fields');
+  const [version, subject, spki, attributes, ...more] = childrenOf(der, infoElement, TAG.sequence);
+  if (!version || version.tag !== TAG.integer || value(der, version).join() !== '0' || more.length > 0)
+    throw new Error('not version 1');
+  if (!spki || spki.tag !== TAG.sequence) throw new Error('no key');
+  const requested = attributes ? childrenOf(der, attributes, ATTRIBUTES) : [];
+  const [algorithm] = childrenOf(der, algorithmElement, TAG.sequence);
+  if (signatureElement?.tag !== TAG.bitString) throw new Error('no signature');
+  const signatureBits = value(der, signatureElement);
+  if (signatureBits[0] !== 0) throw new Error('signature is not whole bytes');
+  return {
+    info: encoding(der, infoElement),
+    spki: encoding(der, spki),
+    subject: readName(der, subject),
+    attributes: requested.map((attribute) => {
+      const [type, values] = childrenOf(der, attribute, TAG.sequence);
+      return {
+        type: readOid(der, type),
+        values: childrenOf(der, values, TAG.set).map((v) => encoding(der, v)),
+      };
+    }),
+    signatureAlgorithm: readOid(der, algorithm),
+    signature: signatureBits.subarray(1),
+  };
 }
 
 function decode(der: Uint8Array): CsrParts {
@@ -62,27 +96,15 @@ function decode(der: Uint8Array): CsrParts {
     throw invalid('the CSR is not PKCS#10: it does not start with a DER SEQUENCE (garbage?)');
   if (outer.end > der.length) throw invalid(`the CSR is truncated: ${der.length} of ${outer.end} bytes`);
   if (outer.end < der.length) throw invalid(`the CSR has ${der.length - outer.end} bytes after its end`);
-  const notPkcs10 = () => invalid('the CSR is a DER SEQUENCE but not a PKCS#10 certification request');
-  const parsed = asn1js.fromBER(der);
-  if (parsed.offset !== der.length) throw notPkcs10();
-  let request: pkijs.CertificationRequest;
-  let info: Uint8Array;
-  let spki: Uint8Array;
   try {
-    request = new pkijs.CertificationRequest({ schema: parsed.result });
-    const infoElement = readElement(der, outer.start);
-    const spkiElement = children(der, infoElement)[2];
-    if (!spkiElement) throw new Error('no key');
-    info = encoding(der, infoElement);
-    spki = encoding(der, spkiElement);
+    return readParts(der, outer);
   } catch {
-    throw notPkcs10();
+    throw invalid('the CSR is a DER SEQUENCE but not a PKCS#10 certification request');
   }
-  return { request, info, spki };
 }
 
-function checkSignature({ request, info }: CsrParts, key: AcceptedPublicKey): void {
-  const oid = request.signatureAlgorithm.algorithmId;
+function checkSignature(parts: CsrParts, key: AcceptedPublicKey): void {
+  const oid = parts.signatureAlgorithm;
   const algorithm = signatureAlgorithmByOid(oid);
   if (!algorithm) {
     throw invalid(
@@ -94,35 +116,37 @@ function checkSignature({ request, info }: CsrParts, key: AcceptedPublicKey): vo
   }
   let valid = false;
   try {
-    valid = verify(algorithm.hash, info, key.key, request.signatureValue.valueBlock.valueHexView);
+    valid = verify(algorithm.hash, parts.info, key.key, parts.signature);
   } catch {
     valid = false;
   }
   if (!valid) throw invalid("the CSR's signature does not verify with its own key (no proof of possession)");
 }
 
-function subjectCommonName(request: pkijs.CertificationRequest, ignored: string[]): string {
-  const names = request.subject.typesAndValues.filter((t) => t.type === OID.commonName);
+function subjectCommonName(parts: CsrParts, ignored: string[]): string {
+  const names = commonNames(parts.subject);
   if (names.length !== 1)
     throw invalid(`the CSR's subject must hold exactly one common name (CN); it holds ${names.length}`);
-  const cn = (names[0] as pkijs.AttributeTypeAndValue).value.valueBlock.value;
-  if (typeof cn !== 'string') throw invalid("the CSR's common name is not a string");
-  for (const t of request.subject.typesAndValues)
-    if (t.type !== OID.commonName) ignored.push(`subject attribute ${t.type}`);
+  const cn = names[0];
+  if (cn === undefined) throw invalid("the CSR's common name is not a string");
+  for (const t of parts.subject) if (t.type !== OID.commonName) ignored.push(`subject attribute ${t.type}`);
   return cn;
 }
 
-function requestedExtensions(request: pkijs.CertificationRequest): string[] {
+function requestedExtensions(parts: CsrParts): string[] {
   const out: string[] = [];
-  for (const attribute of request.attributes ?? []) {
+  for (const attribute of parts.attributes) {
     if (attribute.type !== OID.extensionRequest) {
       out.push(`attribute ${attribute.type}`);
       continue;
     }
-    for (const v of attribute.values) {
+    for (const extensions of attribute.values) {
       try {
-        const extensions = new pkijs.Extensions({ schema: v });
-        for (const e of extensions.extensions) out.push(`extension ${EXTENSION_NAMES[e.extnID] ?? e.extnID}`);
+        // Extensions ::= SEQUENCE OF Extension; Extension ::= SEQUENCE { extnID, critical?, extnValue }
+        for (const extension of childrenOf(extensions, readElement(extensions), TAG.sequence)) {
+          const id = readOid(extensions, childrenOf(extensions, extension, TAG.sequence)[0]);
+          out.push(`extension ${EXTENSION_NAMES[id] ?? id}`);
+        }
       } catch {
         out.push('an unreadable extension request');
       }
@@ -136,8 +160,8 @@ export function parseCsr(input: string | Uint8Array): CertificateSigningRequest 
   const publicKey = acceptPublicKey(parts.spki, "the CSR's key");
   checkSignature(parts, publicKey);
   const ignored: string[] = [];
-  const commonName = subjectCommonName(parts.request, ignored);
-  ignored.push(...requestedExtensions(parts.request));
+  const commonName = subjectCommonName(parts, ignored);
+  ignored.push(...requestedExtensions(parts));
   return { commonName, publicKey, ignored };
 }
 

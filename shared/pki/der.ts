@@ -1,6 +1,7 @@
-// A minimal DER writer and reader for the parts of a certificate that change with every issuance
-// (serial, validity, subject, key identifiers). pkijs and asn1js encode the fixed parts once; doing
-// the per-certificate parts by hand keeps issuance near the cost of the signature itself.
+// A minimal DER writer and reader: everything the PKI writes (certificates, CRLs, their
+// extensions) and everything it reads (CSRs, the CA certificate, issued certificates). Doing this
+// by hand keeps issuance near the cost of the signature itself, and keeps issue-cert's bundle
+// small: pkijs, with its dependencies, is ~400 KB whatever part of it one imports.
 
 export const TAG = {
   boolean: 0x01,
@@ -127,6 +128,12 @@ export function children(bytes: Uint8Array, parent: Element): Element[] {
   return out;
 }
 
+/** The children of `element`, which must carry `tag`: anything else is not the expected structure. */
+export function childrenOf(bytes: Uint8Array, element: Element | undefined, tag: number): Element[] {
+  if (element?.tag !== tag) throw new Error(`malformed DER: expected tag ${tag}`);
+  return children(bytes, element);
+}
+
 /** The whole encoding (tag, length and value) of an element. */
 export const encoding = (bytes: Uint8Array, element: Element): Uint8Array =>
   bytes.subarray(element.offset, element.end);
@@ -134,3 +141,20 @@ export const encoding = (bytes: Uint8Array, element: Element): Uint8Array =>
 /** The value bytes of an element. */
 export const value = (bytes: Uint8Array, element: Element): Uint8Array =>
   bytes.subarray(element.start, element.end);
+
+/** A UTCTime (YYMMDDHHMMSSZ, 1950–2049) or GeneralizedTime (YYYYMMDDHHMMSSZ), as RFC 5280 writes them. */
+export function readTime(bytes: Uint8Array, element: Element | undefined): Date {
+  const text = element ? Buffer.from(value(bytes, element)).toString('latin1') : '';
+  const utc = element?.tag === TAG.utcTime && /^\d{12}Z$/.test(text);
+  if (!utc && !(element?.tag === TAG.generalizedTime && /^\d{14}Z$/.test(text)))
+    throw new Error('malformed DER time');
+  const digits = utc ? `${Number(text.slice(0, 2)) < 50 ? '20' : '19'}${text}` : text;
+  const [y, mo, d, h, mi, s] = [0, 4, 6, 8, 10, 12].map((at, i) =>
+    Number(digits.slice(at, at + (i === 0 ? 4 : 2))),
+  ) as [number, number, number, number, number, number];
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  // Date.UTC rolls over (month 13, day 32…): a date that does not read back as written is not a date.
+  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || s > 59)
+    throw new Error('malformed DER time');
+  return date;
+}

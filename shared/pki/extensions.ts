@@ -1,8 +1,6 @@
 // The X.509 v3 extensions of each certificate profile. Fixed parts are encoded once per profile;
 // only the key identifiers and the SANs change per certificate.
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { concat, octetString, TAG, tlv } from './der.js';
+import { concat, implicit, octetString, smallInteger, TAG, tlv } from './der.js';
 import { OID, oidDer } from './oid.js';
 import type { PublicKeyKind } from './public-key.js';
 import { subjectAltNames } from './subject-alt-names.js';
@@ -21,19 +19,13 @@ const KEY_USAGE_SIGNATURE = Uint8Array.of(TAG.bitString, 2, 7, 0x80);
 const KEY_USAGE_SIGNATURE_ENCIPHERMENT = Uint8Array.of(TAG.bitString, 2, 5, 0xa0);
 const KEY_USAGE_CA = Uint8Array.of(TAG.bitString, 2, 1, 0x06);
 
-const ber = (o: { toSchema(): { toBER(): ArrayBuffer } }): Uint8Array => new Uint8Array(o.toSchema().toBER());
-
 // cA DEFAULT FALSE is omitted in DER, leaving an empty SEQUENCE.
 const END_ENTITY = extension(OID.basicConstraints, true, tlv(TAG.sequence));
 // pathLen 0: this CA signs end-entity certificates only, never another CA.
-const CA_BASIC = extension(
-  OID.basicConstraints,
-  true,
-  ber(new pkijs.BasicConstraints({ cA: true, pathLenConstraint: 0 })),
-);
+const CA_BASIC = extension(OID.basicConstraints, true, tlv(TAG.sequence, TRUE, smallInteger(0)));
 
 const extKeyUsage = (purposes: string[]): Uint8Array =>
-  extension(OID.extKeyUsage, false, ber(new pkijs.ExtKeyUsage({ keyPurposes: purposes })));
+  extension(OID.extKeyUsage, false, tlv(TAG.sequence, ...purposes.map(oidDer)));
 const EKU: Record<CertificateProfile, Uint8Array> = {
   client: extKeyUsage([OID.clientAuth]),
   member: extKeyUsage([OID.serverAuth, OID.clientAuth]),
@@ -42,14 +34,9 @@ const EKU: Record<CertificateProfile, Uint8Array> = {
 export const subjectKeyIdentifier = (ski: Uint8Array): Uint8Array =>
   extension(OID.subjectKeyIdentifier, false, octetString(ski));
 
+/** AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING } (RFC 5280 §4.2.1.1). */
 export const authorityKeyIdentifier = (issuerKeyId: Uint8Array): Uint8Array =>
-  extension(
-    OID.authorityKeyIdentifier,
-    false,
-    ber(
-      new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: issuerKeyId }) }),
-    ),
-  );
+  extension(OID.authorityKeyIdentifier, false, tlv(TAG.sequence, tlv(implicit(0), issuerKeyId)));
 
 /** The [3] EXPLICIT Extensions wrapper of a TBSCertificate. */
 export const extensionsField = (list: readonly Uint8Array[]): Uint8Array =>

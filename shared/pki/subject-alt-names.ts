@@ -1,9 +1,8 @@
 // subjectAltName for member certificates: each host becomes an iPAddress (4 or 16 octets) or a
 // dNSName, by what it is, never by what a request says.
 import { isIP, isIPv4 } from 'node:net';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
+import { implicit, TAG, tlv } from './der.js';
 
 const DNS_NAME = 2;
 const IP_ADDRESS = 7;
@@ -31,15 +30,14 @@ export function ipAddressBytes(text: string): Uint8Array {
   return Uint8Array.from(words.flatMap((w) => [w >> 8, w & 0xff]));
 }
 
-/** DER GeneralNames for the hosts, in the order given. */
+const ascii = new TextEncoder();
+
+/** DER GeneralNames for the hosts, in the order given: [7] iPAddress or [2] dNSName (IA5String), IMPLICIT. */
 export function subjectAltNames(hosts: readonly string[]): Uint8Array {
   const names = hosts.map((host) =>
     isIP(host)
-      ? new pkijs.GeneralName({
-          type: IP_ADDRESS,
-          value: new asn1js.OctetString({ valueHex: ipAddressBytes(host) }),
-        })
-      : new pkijs.GeneralName({ type: DNS_NAME, value: host }),
+      ? tlv(implicit(IP_ADDRESS), ipAddressBytes(host))
+      : tlv(implicit(DNS_NAME), ascii.encode(host)),
   );
-  return new Uint8Array(new pkijs.GeneralNames({ names }).toSchema().toBER());
+  return tlv(TAG.sequence, ...names);
 }
