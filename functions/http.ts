@@ -12,6 +12,8 @@ export interface HttpEvent {
   isBase64Encoded?: boolean;
   requestContext?: {
     http?: { method?: string; path?: string };
+    /** API Gateway's stage; function URLs and an HTTP API's `$default` stage say `$default`. */
+    stage?: string;
     authorizer?: { iam?: { userArn?: string } };
   };
 }
@@ -40,7 +42,18 @@ export const errorResponse = (statusCode: number, code: string, message: string)
 export const methodOf = (event: HttpEvent): string =>
   (event.requestContext?.http?.method ?? 'GET').toUpperCase();
 
-export const pathOf = (event: HttpEvent): string => event.requestContext?.http?.path ?? event.rawPath ?? '/';
+/**
+ * The route's path. An HTTP API stage other than `$default` is the first segment of both rawPath and
+ * http.path (`/prod/certificates`), so it is taken off; a custom domain's path has no stage segment.
+ */
+export const pathOf = (event: HttpEvent): string => {
+  const path = event.requestContext?.http?.path ?? event.rawPath ?? '/';
+  const stage = event.requestContext?.stage;
+  if (!stage || stage === '$default') return path;
+  const prefix = `/${stage}`;
+  if (path === prefix) return '/';
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path;
+};
 
 export const callerOf = (event: HttpEvent): string | undefined => {
   const arn = event.requestContext?.authorizer?.iam?.userArn;

@@ -157,16 +157,21 @@ export function createApplyRbac(deps: ApplyRbacDeps): (event: unknown) => Promis
           return { event: 'ignored', users: [] };
       }
     } catch (error) {
-      const known = isWardenError(error);
-      log.error('failed', { error });
-      const diagnostics = (error as { diagnostics?: string[] }).diagnostics;
-      return {
-        error: {
-          code: known ? error.code : 'internal',
-          message: known ? error.message : 'internal error',
-          ...(diagnostics ? { diagnostics } : {}),
-        },
-      };
+      return failedResult(error, log);
     }
+  };
+}
+
+/** Logs a failure (the logger keeps only an error's name and message) and answers it as {error}. */
+export function failedResult(error: unknown, log: Logger): ApplyRbacResult {
+  const known = isWardenError(error);
+  log.error('failed', { error });
+  const diagnostics = (error as { diagnostics?: string[] }).diagnostics;
+  return {
+    error: {
+      code: known ? error.code : 'internal',
+      message: known ? error.message : 'internal error',
+      ...(diagnostics ? { diagnostics } : {}),
+    },
   };
 }

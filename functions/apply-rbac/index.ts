@@ -12,24 +12,30 @@ import { createLogger } from '../../shared/log/index.js';
 import { nodePkiContext } from '../../shared/pki/crypto-node.js';
 import { secretsManagerPolicyStore } from '../../shared/policystore/secrets-manager-policy-store.js';
 import { requiredEnv } from '../environment.js';
-import { type ApplyRbacResult, createApplyRbac } from './apply-rbac.js';
+import { type ApplyRbacResult, createApplyRbac, failedResult } from './apply-rbac.js';
 
+const log = createLogger();
 let handle: ((event: unknown) => Promise<ApplyRbacResult>) | undefined;
 
-export const handler = (event: unknown): Promise<ApplyRbacResult> => {
-  const timeout = Number(process.env.ETCD_CALL_TIMEOUT_MS);
-  handle ??= createApplyRbac({
-    caStore: secretsManagerCaStore(requiredEnv('CA_SECRET_ID')),
-    policyStore: secretsManagerPolicyStore(requiredEnv('POLICY_SECRET_ID')),
-    endpoints: requiredEnv('ETCD_ENDPOINTS')
-      .split(',')
-      .map((e) => e.trim())
-      .filter(Boolean)
-      .map((e) => (/^[a-z]+:\/\//.test(e) ? e : `https://${e}`)),
-    pki: nodePkiContext(),
-    log: createLogger(),
-    applyOnDrift: process.env.APPLY_ON_DRIFT === 'true',
-    ...(Number.isFinite(timeout) && timeout > 0 ? { callTimeoutMs: timeout } : {}),
-  });
+export const handler = async (event: unknown): Promise<ApplyRbacResult> => {
+  try {
+    const timeout = Number(process.env.ETCD_CALL_TIMEOUT_MS);
+    handle ??= createApplyRbac({
+      caStore: secretsManagerCaStore(requiredEnv('CA_SECRET_ID')),
+      policyStore: secretsManagerPolicyStore(requiredEnv('POLICY_SECRET_ID')),
+      endpoints: requiredEnv('ETCD_ENDPOINTS')
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)
+        .map((e) => (/^[a-z]+:\/\//.test(e) ? e : `https://${e}`)),
+      pki: nodePkiContext(),
+      log,
+      applyOnDrift: process.env.APPLY_ON_DRIFT === 'true',
+      ...(Number.isFinite(timeout) && timeout > 0 ? { callTimeoutMs: timeout } : {}),
+    });
+  } catch (error) {
+    // A deployment fault (a variable not set) is answered like any refusal, not thrown at Lambda.
+    return failedResult(error, log);
+  }
   return handle(event);
 };

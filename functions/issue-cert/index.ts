@@ -10,16 +10,23 @@ import { nodePkiContext } from '../../shared/pki/crypto-node.js';
 import { secretsManagerPolicyStore } from '../../shared/policystore/secrets-manager-policy-store.js';
 import { requiredEnv } from '../environment.js';
 import type { HttpEvent, HttpResponse } from '../http.js';
-import { createIssueCert } from './issue-cert.js';
+import { createIssueCert, internalErrorResponse } from './issue-cert.js';
 
+const log = createLogger();
 let handle: ((event: HttpEvent) => Promise<HttpResponse>) | undefined;
 
-export const handler = (event: HttpEvent): Promise<HttpResponse> => {
-  handle ??= createIssueCert({
-    caStore: secretsManagerCaStore(requiredEnv('CA_SECRET_ID')),
-    policyStore: secretsManagerPolicyStore(requiredEnv('POLICY_SECRET_ID')),
-    pki: nodePkiContext(),
-    log: createLogger(),
-  });
+export const handler = async (event: HttpEvent): Promise<HttpResponse> => {
+  try {
+    handle ??= createIssueCert({
+      caStore: secretsManagerCaStore(requiredEnv('CA_SECRET_ID')),
+      policyStore: secretsManagerPolicyStore(requiredEnv('POLICY_SECRET_ID')),
+      pki: nodePkiContext(),
+      log,
+    });
+  } catch (error) {
+    // A deployment fault (a variable not set): the caller gets a JSON 500, the log says which.
+    log.error('not-configured', { error });
+    return internalErrorResponse();
+  }
   return handle(event);
 };

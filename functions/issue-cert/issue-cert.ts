@@ -47,6 +47,10 @@ const STATUS: Partial<Record<string, number>> = {
 
 const UNAVAILABLE = 'the CA or the policy cannot be read right now; nothing was issued, try again';
 
+/** What a caller learns of a fault that is not theirs; the detail goes only to the log. */
+export const internalErrorResponse = (): HttpResponse =>
+  errorResponse(500, 'internal', 'internal error; nothing was issued');
+
 export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Promise<HttpResponse> {
   const { caStore, policyStore, pki, log } = deps;
   // The parsed CA is reused for as long as the store returns the same material.
@@ -108,7 +112,8 @@ export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Prom
     if (!allow)
       return errorResponse(404, 'not-found', `no route ${path}: POST /certificates, GET /ca, GET /crl`);
     if (method !== allow) {
-      return { ...errorResponse(405, 'method-not-allowed', `${path} takes ${allow}`), headers: { allow } };
+      const refused = errorResponse(405, 'method-not-allowed', `${path} takes ${allow}`);
+      return { ...refused, headers: { ...refused.headers, allow } };
     }
     if (path === '/certificates') return issue(event);
     const { ca, stored } = await sources();
@@ -132,7 +137,7 @@ export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Prom
         return errorResponse(status, error.code, error.message);
       }
       log.error('request-failed', { error });
-      return errorResponse(500, 'internal', 'internal error; nothing was issued');
+      return internalErrorResponse();
     }
   };
 }

@@ -1,18 +1,24 @@
-// The built apply-rbac bundle, run from a folder without node_modules (as on Lambda), against a
+// The built apply-rbac bundle, staged as Lambda runs it (the SDK its only node_modules), against a
 // real TLS etcd and the real AWS SDK pointed at a loopback Secrets Manager: direct commands,
 // the EventBridge drift schedule and EC2 state changes.
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../support/cli.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
 import {
   type FakeSecretsManager,
   fakeAwsEnv,
   startFakeSecretsManager,
 } from '../support/secretsmanager-server.js';
-import { capturingStdout, fixture, loadBundle, POLICY_TEXT, seedSecrets } from './bundles.js';
+import {
+  capturingStdout,
+  findLeaks,
+  fixture,
+  logLines,
+  POLICY_TEXT,
+  removeStagedBundles,
+  seedSecrets,
+  stageBundle,
+  withEnv,
+} from './bundles.js';
 
 type Result = {
   command?: string;
@@ -30,7 +36,6 @@ const NODE = 'i-0abc12345678def01';
 let cluster: EtcdCluster;
 let sm: FakeSecretsManager;
 let handler: Handler;
-let lambdaDir: string;
 const saved = { ...process.env };
 
 const storedPolicy = (): string | undefined => {
@@ -47,16 +52,13 @@ beforeAll(async () => {
     ETCD_CALL_TIMEOUT_MS: '3000',
   });
   await seedSecrets(process.env, { certificatePem: cluster.caPem, privateKeyPem: cluster.caKeyPem }, '');
-  // Lambda has the bundle alone in /var/task: no node_modules to fall back on.
-  lambdaDir = mkdtempSync(join(tmpdir(), 'warden-lambda-'));
-  copyFileSync(join(REPO, 'dist/functions/apply-rbac/index.mjs'), join(lambdaDir, 'index.mjs'));
-  handler = await loadBundle<Handler>('apply-rbac', lambdaDir);
+  ({ handler } = stageBundle<Handler>('apply-rbac'));
 }, 60_000);
 
 afterAll(async () => {
   process.env = saved;
   await Promise.all([cluster?.stop(), sm?.close()]);
-  if (lambdaDir) rmSync(lambdaDir, { recursive: true, force: true });
+  removeStagedBundles();
 });
 
 describe('apply-rbac bundle', () => {
@@ -85,18 +87,43 @@ describe('apply-rbac bundle', () => {
     ['not an object', 'apply'],
   ])('refuses %s as invalid input', async (_what, event) => {
     // Act
-    const result = await handler(event);
+    const { result, out } = await capturingStdout(() => handler(event));
     // Assess
     expect(result.error?.code).toBe('invalid-input');
-    expect(JSON.stringify(result)).not.toMatch(/\n\s+at /);
+    expect(logLines(out).map((l) => l.level)).toEqual(['error']);
+    expect(findLeaks([result, logLines(out)])).toEqual([]);
   });
 
   it('answers a plan before anything is stored with not-found, not a stack', async () => {
     // Act
-    const result = await handler({ command: 'plan' });
+    const { result, out } = await capturingStdout(() => handler({ command: 'plan' }));
     // Assess
     expect(result.error?.code).toBe('not-found');
+    expect(findLeaks([result, logLines(out)])).toEqual([]);
   });
+
+  it.each(['CA_SECRET_ID', 'POLICY_SECRET_ID', 'ETCD_ENDPOINTS'])(
+    'answers an error result and logs one line when %s is not set',
+    async (variable) => {
+      // Act
+      const { result, out } = await withEnv({ [variable]: undefined }, () => {
+        const { handler: misconfigured } = stageBundle<Handler>('apply-rbac');
+        return capturingStdout(() => misconfigured({ command: 'plan', policy: POLICY_TEXT }));
+      });
+      // Assess
+      expect(result).toEqual({
+        error: { code: 'internal', message: `the function is not configured: ${variable} is not set` },
+      });
+      const lines = logLines(out);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({
+        level: 'error',
+        event: 'failed',
+        error: { message: expect.stringContaining(variable) },
+      });
+      expect(findLeaks([result, lines])).toEqual([]);
+    },
+  );
 
   it('applies a policy as root with a minted certificate, then stores it as a new version', async () => {
     // Act
@@ -109,22 +136,52 @@ describe('apply-rbac bundle', () => {
     expect(storedPolicy()).toBe(POLICY_TEXT);
     expect(result.applied?.map((c) => c.op)).toContain('enable-auth');
     expect(cluster.etcdctl('user', 'get', 'app')).toMatch(/Roles: app-rw/);
-    expect(out).not.toMatch(/PRIVATE KEY/);
+    expect(findLeaks([result, logLines(out)])).toEqual([]);
   });
 
-  it('plans nothing on a second look, and reports drift on the schedule without fixing it', async () => {
+  it('plans nothing on a second look, and on the schedule only reports drift and warns', async () => {
     // Prepare
     const clean = await handler({ command: 'plan', policy: POLICY_TEXT });
     cluster.etcdctl('role', 'revoke-permission', 'app-rw', '/app/', '--prefix=true');
+    const storedBefore = sm.valueOf('warden/policy');
     // Act
-    const drift = await handler(fixture('eventbridge-scheduled.json'));
+    const { result: drift, out } = await capturingStdout(() =>
+      handler(fixture('eventbridge-scheduled.json')),
+    );
     // Assess
     expect(clean.planned).toEqual([]);
-    expect(drift.event).toBe('drift-check');
+    expect(drift).toMatchObject({ event: 'drift-check', command: 'plan' });
     expect(drift.planned?.map((c) => c.op)).toEqual(['grant-permission']);
+    expect(drift.applied).toBeUndefined();
     expect(cluster.etcdctl('role', 'get', 'app-rw')).not.toMatch(/\/app\//);
+    expect(logLines(out).map(({ level, event }) => `${level} ${event}`)).toEqual([
+      'info planned',
+      'warn drift',
+    ]);
+    expect(logLines(out)[1]).toMatchObject({ changes: 1 });
+    expect(sm.valueOf('warden/policy')).toBe(storedBefore);
     // The stored policy fixes it.
     expect((await handler({ command: 'apply' })).applied?.length).toBe(1);
+  });
+
+  it('with APPLY_ON_DRIFT=true applies the stored policy on the schedule, and warns', async () => {
+    // Prepare: drift, and a cold instance (it reads its configuration at its first event).
+    cluster.etcdctl('role', 'revoke-permission', 'app-rw', '/app/', '--prefix=true');
+    const { handler: fixing } = stageBundle<Handler>('apply-rbac');
+    // Act
+    const { result: drift, out } = await withEnv({ APPLY_ON_DRIFT: 'true' }, () =>
+      capturingStdout(() => fixing(fixture('eventbridge-scheduled.json'))),
+    );
+    // Assess
+    expect(drift).toMatchObject({ event: 'drift-check', command: 'apply', remaining: [] });
+    expect(drift.applied?.map((c) => c.op)).toEqual(['grant-permission']);
+    expect(cluster.etcdctl('role', 'get', 'app-rw')).toMatch(/\/app\//);
+    expect(logLines(out).map(({ level, event }) => `${level} ${event}`)).toEqual([
+      'info applied',
+      'warn drift',
+    ]);
+    expect(findLeaks([drift, logLines(out)])).toEqual([]);
+    expect((await handler({ command: 'plan' })).planned).toEqual([]);
   });
 
   it('creates an instance user when the instance runs and deletes it when it terminates', async () => {

@@ -1,7 +1,7 @@
-// The built issue-cert bundle with realistic function URL / HTTP API events, the real AWS SDK
-// against a loopback Secrets Manager, and certificates judged by openssl.
+// The built issue-cert bundle, staged as Lambda runs it, with realistic function URL / HTTP API
+// events, the real AWS SDK against a loopback Secrets Manager, and certificates judged by openssl.
 import { createServer } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { HttpEvent, HttpResponse } from '../../functions/http.js';
 import { opensslCsr, opensslKey, verify, x509Fields } from '../support/openssl.js';
 import {
@@ -9,7 +9,20 @@ import {
   fakeAwsEnv,
   startFakeSecretsManager,
 } from '../support/secretsmanager-server.js';
-import { capturingStdout, fixture, loadBundle, seedSecrets } from './bundles.js';
+import {
+  capturingStdout,
+  findLeaks,
+  fixture,
+  httpEvent,
+  logLines,
+  POLICY_TEXT,
+  removeStagedBundles,
+  secretReads,
+  seedSecrets,
+  stageBundle,
+  storePolicyVersion,
+  withEnv,
+} from './bundles.js';
 
 type Handler = (event: HttpEvent) => Promise<HttpResponse>;
 
@@ -25,18 +38,22 @@ let caKeyPem: string;
 const saved = { ...process.env };
 
 /** A function URL event from the recorded fixture, with this caller and body. */
-function post(body: unknown, caller: string | null = APP_CALLER): HttpEvent {
-  const event = fixture<HttpEvent & { requestContext: { authorizer?: { iam: { userArn?: string } } } }>(
-    'function-url-post-certificates.json',
-  );
-  if (caller === null) delete event.requestContext.authorizer;
-  else if (event.requestContext.authorizer) event.requestContext.authorizer.iam.userArn = caller;
-  event.body = typeof body === 'string' ? body : JSON.stringify(body);
-  return event;
-}
+const post = (body: unknown, caller: string | null = APP_CALLER): HttpEvent =>
+  httpEvent('function-url-post-certificates.json', body, caller);
 
 const errorOf = (response: HttpResponse) =>
   JSON.parse(response.body).error as { code: string; message: string };
+
+const csrFor = (cn: string) => opensslCsr(opensslKey('ec:P-256'), `/CN=${cn}`).toString('utf8');
+
+/** An endpoint where nothing listens: connections to it are refused. */
+async function refusingEndpoint(): Promise<string> {
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const port = (closed.address() as { port: number }).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
 
 beforeAll(async () => {
   sm = await startFakeSecretsManager();
@@ -45,18 +62,19 @@ beforeAll(async () => {
     POLICY_SECRET_ID: 'warden/policy',
   });
   ({ caPem, caKeyPem } = await seedSecrets(process.env));
-  handler = await loadBundle<Handler>('issue-cert');
+  ({ handler } = stageBundle<Handler>('issue-cert'));
 });
 
 afterAll(async () => {
   process.env = saved;
   await sm?.close();
+  removeStagedBundles();
 });
 
 describe('issue-cert bundle', () => {
   it('signs a CSR for a caller the user lists, with an audit line and no key in it', async () => {
     // Prepare
-    const csr = opensslCsr(opensslKey('ec:P-256'), '/CN=app').toString('utf8');
+    const csr = csrFor('app');
     // Act
     const { result, out } = await capturingStdout(() => handler(post({ user: 'app', csr, ttl: '1h' })));
     // Assess
@@ -67,18 +85,14 @@ describe('issue-cert bundle', () => {
     expect(verify(caPem, body.certificate, 'sslclient').code).toBe(0);
     expect(x509Fields(body.certificate, ['-subject'])).toMatch(/CN\s*=\s*app/);
     expect(Date.parse(body.notAfter) - Date.now()).toBeLessThanOrEqual(3_600_000);
-    const audit = out
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l))
-      .find((l) => l.level === 'audit');
-    expect(audit).toMatchObject({
+    const lines = logLines(out);
+    expect(lines.find((l) => l.level === 'audit')).toMatchObject({
       event: 'certificate-issued',
       serial: body.serial,
       name: 'app',
       caller: APP_CALLER,
     });
-    expect(out).not.toMatch(/PRIVATE KEY/);
+    expect(findLeaks([body, lines])).toEqual([]);
     expect(out).not.toContain(caKeyPem.split('\n')[1]);
   });
 
@@ -92,7 +106,7 @@ describe('issue-cert bundle', () => {
     const body = JSON.parse(result.body);
     expect(body.privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----/);
     expect(x509Fields(body.certificate, ['-subject'])).toMatch(new RegExp(`CN\\s*=\\s*node-${NODE}`));
-    expect(out).not.toMatch(/PRIVATE KEY/);
+    expect(findLeaks(logLines(out))).toEqual([]);
   });
 
   it('serves the CA and the CRL to an HTTP API v2 event', async () => {
@@ -109,8 +123,6 @@ describe('issue-cert bundle', () => {
     expect(crl.statusCode).toBe(200);
     expect(crl.body).toMatch(/^-----BEGIN X509 CRL-----/);
   });
-
-  const csrFor = (cn: string) => opensslCsr(opensslKey('ec:P-256'), `/CN=${cn}`).toString('utf8');
 
   it.each([
     ['malformed JSON', () => post('{"user": "app",'), 400, 'invalid-input'],
@@ -165,31 +177,32 @@ describe('issue-cert bundle', () => {
     // Assess
     expect(result.statusCode).toBe(status);
     expect(errorOf(result).code).toBe(code);
-    expect(errorOf(result).message).not.toMatch(/\n\s+at |PRIVATE KEY/);
-    expect(out).not.toMatch(/certificate-issued|PRIVATE KEY|\n\s+at /);
+    const lines = logLines(out);
+    expect(lines.map((l) => l.event)).not.toContain('certificate-issued');
+    expect(findLeaks([JSON.parse(result.body), lines])).toEqual([]);
   });
 
   it('answers 503 and issues nothing when Secrets Manager is unreachable', async () => {
     // Prepare: a cold start whose Secrets Manager endpoint refuses connections.
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
-    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = `http://127.0.0.1:${port}`;
-    process.env.AWS_MAX_ATTEMPTS = '1';
-    const cold = await loadBundle<Handler>('issue-cert');
+    const unreachable = await refusingEndpoint();
     // Act
-    const { result, out } = await capturingStdout(() => cold(post({ user: 'app', generateKey: true })));
-    process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = sm.endpoint;
-    delete process.env.AWS_MAX_ATTEMPTS;
+    const { result, out } = await withEnv(
+      { AWS_ENDPOINT_URL_SECRETS_MANAGER: unreachable, AWS_MAX_ATTEMPTS: '1' },
+      () => {
+        const { handler: cold } = stageBundle<Handler>('issue-cert');
+        return capturingStdout(() => cold(post({ user: 'app', generateKey: true })));
+      },
+    );
     // Assess
     expect(result.statusCode).toBe(503);
     expect(errorOf(result).code).toBe('unavailable');
-    expect(result.body).not.toMatch(/certificate|PRIVATE KEY/);
-    expect(out).not.toMatch(/certificate-issued|\n\s+at /);
+    expect(result.body).not.toMatch(/certificate/);
+    const lines = logLines(out);
+    expect(lines.map((l) => l.event)).toEqual(['store-unavailable', 'request-refused']);
+    expect(findLeaks([JSON.parse(result.body), lines])).toEqual([]);
   });
 
-  it('answers unknown routes and methods without a stack', async () => {
+  it('answers unknown routes and methods in JSON without a stack', async () => {
     // Prepare
     const wrongMethod = post({});
     (wrongMethod.requestContext?.http as { method: string }).method = 'GET';
@@ -199,5 +212,146 @@ describe('issue-cert bundle', () => {
     const [method, path] = await Promise.all([handler(wrongMethod), handler(wrongPath)]);
     // Assess
     expect([method.statusCode, path.statusCode]).toEqual([405, 404]);
+    expect(method.headers).toEqual({ 'content-type': 'application/json', allow: 'POST' });
+    expect(errorOf(method).code).toBe('method-not-allowed');
+    expect(path.headers['content-type']).toBe('application/json');
+    expect(findLeaks([JSON.parse(method.body), JSON.parse(path.body)])).toEqual([]);
+  });
+
+  it.each(['CA_SECRET_ID', 'POLICY_SECRET_ID'])(
+    'answers a JSON 500 and logs one line when %s is not set',
+    async (variable) => {
+      // Act
+      const { result, out } = await withEnv({ [variable]: undefined }, () => {
+        const { handler: misconfigured } = stageBundle<Handler>('issue-cert');
+        return capturingStdout(() => misconfigured(post({ user: 'app', generateKey: true })));
+      });
+      // Assess
+      expect(result).toMatchObject({ statusCode: 500, headers: { 'content-type': 'application/json' } });
+      expect(errorOf(result)).toEqual({ code: 'internal', message: 'internal error; nothing was issued' });
+      const lines = logLines(out);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({
+        level: 'error',
+        event: 'not-configured',
+        error: { message: expect.stringContaining(variable) },
+      });
+      expect(findLeaks([JSON.parse(result.body), lines])).toEqual([]);
+    },
+  );
+});
+
+describe('issue-cert on API Gateway HTTP API events (payload 2.0)', () => {
+  /** The recorded HTTP API request on stage `prod`, moved to `stage` with this path. */
+  const onStage = (stage: string, path: string, body: unknown = {}): HttpEvent => {
+    const event = httpEvent('http-api-post-certificates.json', body, APP_CALLER);
+    const context = event.requestContext as { stage: string; http: { path: string } };
+    context.stage = stage;
+    context.http.path = path;
+    event.rawPath = path;
+    return event;
+  };
+
+  it('issues for POST /prod/certificates on a named stage', async () => {
+    // Prepare
+    const event = httpEvent(
+      'http-api-post-certificates.json',
+      { user: 'app', csr: csrFor('app') },
+      APP_CALLER,
+    );
+    // Act
+    const result = await handler(event);
+    // Assess
+    expect([event.rawPath, event.requestContext?.stage]).toEqual(['/prod/certificates', 'prod']);
+    expect(result.statusCode).toBe(201);
+    const body = JSON.parse(result.body);
+    expect(verify(caPem, body.certificate, 'sslclient').code).toBe(0);
+    expect(x509Fields(body.certificate, ['-subject'])).toMatch(/CN\s*=\s*app/);
+  });
+
+  it('issues for POST /certificates on the $default stage', async () => {
+    // Prepare
+    const event = onStage('$default', '/certificates', { user: 'app', generateKey: true });
+    // Act
+    const result = await handler(event);
+    // Assess
+    expect(result.statusCode).toBe(201);
+  });
+
+  it('takes off the stage segment only, and only the event stage', async () => {
+    // Prepare
+    const ca = onStage('prod', '/prod/ca');
+    (ca.requestContext?.http as { method: string }).method = 'GET';
+    const stageAsRoute = onStage('prod', '/prod');
+    const otherStage = onStage('$default', '/prod/certificates', { user: 'app', generateKey: true });
+    const lookAlike = onStage('prod', '/production/certificates', { user: 'app', generateKey: true });
+    // Act
+    const answers = await Promise.all([ca, stageAsRoute, otherStage, lookAlike].map((e) => handler(e)));
+    // Assess
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 404, 404, 404]);
+    expect(answers[0]?.body).toBe(caPem);
+    expect(errorOf(answers[1] as HttpResponse).message).toMatch(/^no route \/:/);
+    expect(errorOf(answers[2] as HttpResponse).message).toMatch(/^no route \/prod\/certificates:/);
+  });
+});
+
+describe('issue-cert caching in a warm instance', () => {
+  /** A Secrets Manager of the test's own, so that its reads can be counted; closed when the test ends. */
+  async function ownSecretsManager() {
+    const own = await startFakeSecretsManager();
+    onTestFinished(() => own.close());
+    await seedSecrets(fakeAwsEnv(own.endpoint));
+    return { own, env: { AWS_ENDPOINT_URL_SECRETS_MANAGER: own.endpoint, AWS_MAX_ATTEMPTS: '1' } };
+  }
+
+  it('reads the CA and the policy once, and keeps issuing after Secrets Manager goes away', async () => {
+    // Prepare: a warm instance, then Secrets Manager gone (a cold start there answers 503).
+    const { own, env } = await ownSecretsManager();
+    const { handler: warm } = stageBundle<Handler>('issue-cert');
+    const warming = await withEnv(env, () =>
+      Promise.all([
+        warm(post({ user: 'app', generateKey: true })),
+        warm(post({ user: `node-${NODE}`, generateKey: true }, NODE_CALLER)),
+      ]),
+    );
+    const ownCaPem = JSON.parse((warming[0] as HttpResponse).body).ca;
+    await own.close();
+    // Act
+    const { afterwards, ca, cold } = await withEnv(env, async () => ({
+      afterwards: await warm(post({ user: 'app', csr: csrFor('app') })),
+      ca: await warm(fixture<HttpEvent>('http-api-get-ca.json')),
+      cold: await stageBundle<Handler>('issue-cert').handler(post({ user: 'app', generateKey: true })),
+    }));
+    // Assess
+    expect(warming.map((r) => r.statusCode)).toEqual([201, 201]);
+    expect(afterwards.statusCode).toBe(201);
+    expect(verify(ownCaPem, JSON.parse(afterwards.body).certificate, 'sslclient').code).toBe(0);
+    expect(ca).toMatchObject({ statusCode: 200, body: ownCaPem });
+    expect(cold.statusCode).toBe(503);
+    expect(secretReads(own).sort()).toEqual(['warden/ca', 'warden/policy']);
+  });
+
+  it('answers from its cached policy while a newer version waits for the cache time', async () => {
+    // Prepare: a warm instance, then a policy version with a user its cached policy does not have.
+    const { own, env } = await ownSecretsManager();
+    const newer = POLICY_TEXT.replace(
+      'users:\n',
+      'users:\n  batch:\n    roles: [app-rw]\n    certificate:\n      ttl: 24h\n' +
+        '      requesters: ["arn:aws:iam::123456789012:role/app-runner"]\n',
+    );
+    expect(newer).not.toBe(POLICY_TEXT);
+    const { handler: warm } = stageBundle<Handler>('issue-cert');
+    const asBatch = (instance: Handler) => instance(post({ user: 'batch', generateKey: true }));
+    const before = await withEnv(env, () => asBatch(warm));
+    await storePolicyVersion(fakeAwsEnv(own.endpoint), newer);
+    // Act
+    const { cached, cold } = await withEnv(env, async () => ({
+      cached: await asBatch(warm),
+      cold: await asBatch(stageBundle<Handler>('issue-cert').handler),
+    }));
+    // Assess: the store's cache time (5 minutes) bounds how long the warm one answers so.
+    expect([before.statusCode, cached.statusCode, cold.statusCode]).toEqual([404, 404, 201]);
+    expect(x509Fields(JSON.parse(cold.body).certificate, ['-subject'])).toMatch(/CN\s*=\s*batch/);
+    expect(secretReads(own).sort()).toEqual(['warden/ca', 'warden/ca', 'warden/policy', 'warden/policy']);
   });
 });

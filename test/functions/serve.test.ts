@@ -9,7 +9,7 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO } from '../support/cli.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
-import { POLICY_TEXT } from './bundles.js';
+import { POLICY_TEXT, withEnv } from './bundles.js';
 
 const TOKEN = 'app-runner-token-1';
 const APP_CALLER = 'arn:aws:sts::123456789012:assumed-role/app-runner/deploy-7';
@@ -44,12 +44,25 @@ function startServe(args: string[]): Promise<string> {
   });
 }
 
-const lambda = () =>
-  new LambdaClient({
-    region: 'us-east-1',
-    endpoint: process.env.AWS_ENDPOINT_URL_LAMBDA,
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
-    maxAttempts: 1,
+/**
+ * Sends through a LambdaClient configured as a user's would be: no endpoint in code, only
+ * AWS_ENDPOINT_URL_LAMBDA in the environment while the client is made and used.
+ */
+const invokeLambda = (command: InvokeCommand) =>
+  withEnv({ AWS_ENDPOINT_URL_LAMBDA: base }, async () => {
+    const client = new LambdaClient({
+      region: 'us-east-1',
+      credentials: {
+        accessKeyId: 'AKIDEXAMPLE',
+        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      },
+      maxAttempts: 1,
+    });
+    try {
+      return await client.send(command);
+    } finally {
+      client.destroy();
+    }
   });
 
 beforeAll(async () => {
@@ -68,11 +81,9 @@ beforeAll(async () => {
     '--endpoints',
     cluster.endpoints.join(','),
   ]);
-  process.env.AWS_ENDPOINT_URL_LAMBDA = base;
 }, 60_000);
 
 afterAll(async () => {
-  delete process.env.AWS_ENDPOINT_URL_LAMBDA;
   if (serve && serve.exitCode === null) {
     const exited = new Promise((resolve) => serve.once('exit', resolve));
     serve.kill('SIGTERM');
@@ -99,7 +110,7 @@ describe('etcd-warden serve', () => {
 
   it('applies through the Lambda Invoke API, then issues a certificate that works in etcd', async () => {
     // Act: the Action's call, by function name.
-    const invoked = await lambda().send(
+    const invoked = await invokeLambda(
       new InvokeCommand({
         FunctionName: 'etcd-warden-apply-rbac',
         Payload: Buffer.from(JSON.stringify({ command: 'apply', policy: POLICY_TEXT })),
@@ -136,9 +147,9 @@ describe('etcd-warden serve', () => {
 
   it('answers an unknown function as Lambda does', async () => {
     // Act
-    const failure = await lambda()
-      .send(new InvokeCommand({ FunctionName: 'no-such-function', Payload: Buffer.from('{}') }))
-      .catch((error: Error) => error);
+    const failure = await invokeLambda(
+      new InvokeCommand({ FunctionName: 'no-such-function', Payload: Buffer.from('{}') }),
+    ).catch((error: Error) => error);
     // Assess
     expect((failure as Error).name).toBe('ResourceNotFoundException');
   });
