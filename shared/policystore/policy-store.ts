@@ -17,7 +17,10 @@ export interface PolicyStore {
   readonly url: string;
   /** The current policy (cached); WardenError 'not-found' before the first apply, 'unavailable' when unreachable. */
   load(): Promise<StoredPolicy>;
-  /** Records `text` as the current policy (a new version); returns that version. */
+  /**
+   * Records `text` as the current policy and returns its version: a new version only when the
+   * current one holds other text (a drift check that re-applies the same policy adds none).
+   */
   save(text: string): Promise<string | undefined>;
 }
 
@@ -45,7 +48,7 @@ export function memoryPolicyStore(text?: string, url = 'memory://policy'): Polic
       return current;
     },
     save: async (next) => {
-      current = parseStoredPolicy(next, url, String(++version));
+      if (current?.text !== next) current = parseStoredPolicy(next, url, String(++version));
       return current.version;
     },
   };

@@ -87,8 +87,11 @@ export function secretsManagerPolicyStore(
     },
     async save(text) {
       parseStoredPolicy(text, url);
-      const SecretString = JSON.stringify({ format: POLICY_SECRET_FORMAT, policy: text });
       cached = undefined;
+      // The current version, read afresh (the cache may be older than another instance's save).
+      const current = await fetch().catch(() => undefined);
+      if (current?.text === text) return current.version;
+      const SecretString = JSON.stringify({ format: POLICY_SECRET_FORMAT, policy: text });
       try {
         return (await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString }))).VersionId;
       } catch (error) {

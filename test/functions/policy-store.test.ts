@@ -114,7 +114,21 @@ describe('secretsManagerPolicyStore', () => {
       format: 'etcd-warden-policy/v1',
       policy: NEWER,
     });
-    expect(reads()).toBe(2);
+    // The first load, the fresh look at the current version before writing, the load after.
+    expect(reads()).toBe(3);
+  });
+
+  it('adds no version when the policy saved is the current one', async () => {
+    // Prepare
+    const store = open();
+    const current = await store.load();
+    const versionsBefore = sm.requests.filter((r) => r.operation === 'PutSecretValue').length;
+    // Act
+    const saved = await store.save(POLICY_TEXT);
+    // Assess
+    expect(saved).toBe(current.version);
+    expect(sm.requests.filter((r) => r.operation === 'PutSecretValue').length).toBe(versionsBefore);
+    expect((await store.load()).version).toBe(current.version);
   });
 
   it('does not remember a failed read: the next load asks again', async () => {
@@ -177,6 +191,7 @@ describe('secretsManagerPolicyStore', () => {
     expect(before).toBe('not-found');
     expect(after).toMatchObject({ version, text: POLICY_TEXT });
     expect(sm.requests.map((r) => r.operation)).toEqual([
+      'GetSecretValue',
       'GetSecretValue',
       'PutSecretValue',
       'CreateSecret',
