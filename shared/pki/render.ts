@@ -2,6 +2,7 @@
 // RBAC" and the etcd/kube-apiserver flags expect it. Pure: the CLI reads the files and passes
 // their contents and paths in.
 import { WardenError } from '../errors.js';
+import { hostKind } from '../policy/hosts.js';
 import type { CertificateInfo } from './certificate-info.js';
 
 export const RENDER_FORMATS = ['k8s-secret', 'etcd-flags', 'apiserver-flags', 'calicoctl'] as const;
@@ -77,10 +78,17 @@ const k8sSecret = (files: IssuedFiles): string =>
     '',
   ].join('\n');
 
+// Listen URLs: etcd (3.2 and later) binds IP addresses only and refuses a DNS name there, and the
+// address a member's DNS names resolve to is not known here. So a member with an IP host listens
+// on its first one, and a member with DNS names only listens on all interfaces (0.0.0.0), where
+// TLS with client certificate auth guards every connection. Leaving the flags out instead would
+// make etcd listen on its plain-HTTP localhost defaults while advertising https URLs.
+const ALL_INTERFACES = '0.0.0.0';
+
 function etcdFlags(files: IssuedFiles): string {
   const hosts = files.certificate.hosts;
   const first = hosts[0] as string;
-  const ip = hosts.find((h) => /^[\d.]+$/.test(h) || h.includes(':'));
+  const listenHost = hosts.find((h) => hostKind(h) === 'ip') ?? ALL_INTERFACES;
   const flags = [
     `--name=${files.name}`,
     `--cert-file=${files.certificateFile}`,
@@ -94,9 +102,8 @@ function etcdFlags(files: IssuedFiles): string {
     '--peer-client-cert-auth=true',
     `--advertise-client-urls=${hostUrl(first, CLIENT_PORT)}`,
     `--initial-advertise-peer-urls=${hostUrl(first, PEER_PORT)}`,
-    ...(ip
-      ? [`--listen-client-urls=${hostUrl(ip, CLIENT_PORT)}`, `--listen-peer-urls=${hostUrl(ip, PEER_PORT)}`]
-      : []),
+    `--listen-client-urls=${hostUrl(listenHost, CLIENT_PORT)}`,
+    `--listen-peer-urls=${hostUrl(listenHost, PEER_PORT)}`,
   ];
   return `${flags.join('\n')}\n`;
 }

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { runCli } from '../support/cli.js';
-import { openssl, opensslCsr, opensslKey, scratch, verify, x509Fields } from '../support/openssl.js';
+import { openssl, opensslCsr, opensslKey, scratch, x509Fields } from '../support/openssl.js';
 import {
   type FakeSecretsManager,
   fakeAwsEnv,
   startFakeSecretsManager,
 } from '../support/secretsmanager-server.js';
 import { POLICY_YAML, runCliAsync } from './cli-fixtures.js';
+import { P256_KEY, privateKeyDetails, VERIFIED, verifyVerdict } from './verdicts.js';
 
 let work: ReturnType<typeof scratch>;
 let cwd: string;
@@ -39,7 +40,7 @@ describe('ca init / ca show', () => {
       /^created CA "cli test CA" \(ECDSA P-256, serial [0-9a-f]{32}, valid until \d{4}-.*\) in file:\/\/.*\.etcd-warden\n$/,
     );
     expect(statSync(join(cwd, '.etcd-warden', 'ca-key.pem')).mode & 0o777).toBe(0o600);
-    expect(verify(caPem, caPem, 'any').stdout).toContain('OK');
+    expect(verifyVerdict(caPem, caPem, 'any')).toEqual(VERIFIED);
     expect(second.code).toBe(1);
     expect(second.stderr).toMatch(
       /^etcd-warden: a CA already exists in file:\/\/.*; refusing to overwrite it \(use --force to replace it\)\n$/,
@@ -74,10 +75,11 @@ describe('cert issue', () => {
     );
     const caPem = readFileSync(join(cwd, 'pki', 'ca.pem'), 'utf8');
     const certPem = readFileSync(join(cwd, 'pki', 'etcd-1.pem'), 'utf8');
-    expect(verify(caPem, certPem, 'sslserver').stdout).toContain('OK');
-    expect(verify(caPem, certPem, 'sslclient').stdout).toContain('OK');
+    expect(verifyVerdict(caPem, certPem, 'sslserver')).toEqual(VERIFIED);
+    expect(verifyVerdict(caPem, certPem, 'sslclient')).toEqual(VERIFIED);
     expect(statSync(join(cwd, 'pki', 'etcd-1-key.pem')).mode & 0o777).toBe(0o600);
     expect(openssl(['pkey', '-noout', '-in', join(cwd, 'pki', 'etcd-1-key.pem')]).code).toBe(0);
+    expect(privateKeyDetails(readFileSync(join(cwd, 'pki', 'etcd-1-key.pem'), 'utf8'))).toEqual(P256_KEY);
   });
 
   it('signs a CSR for a user with a shorter TTL and keeps its key out of the output directory', () => {
@@ -152,6 +154,7 @@ describe('ca crl', () => {
       '-CAfile',
       join(cwd, '.etcd-warden', 'ca.pem'),
     ]);
+    expect(check.code).toBe(0);
     expect(check.stderr.trim()).toBe('verify OK');
     expect(check.stdout).toContain('Serial Number: 1F');
   });
@@ -289,9 +292,9 @@ describe('with the CA in Secrets Manager', () => {
     expect(again.stderr).toContain('a CA already exists in secretsmanager://prod/etcd-ca');
     expect(issue.code).toBe(0);
     expect(show.stdout).toBe(JSON.parse(fake.valueOf('prod/etcd-ca') as string).certificate);
-    expect(
-      verify(show.stdout, readFileSync(join(cwd, 'sm', 'app.pem'), 'utf8'), 'sslclient').stdout,
-    ).toContain('OK');
+    expect(verifyVerdict(show.stdout, readFileSync(join(cwd, 'sm', 'app.pem'), 'utf8'), 'sslclient')).toEqual(
+      VERIFIED,
+    );
     expect(fake.requests.map((r) => r.operation)).toEqual([
       'GetSecretValue',
       'CreateSecret',

@@ -16,11 +16,11 @@ import {
   openssl,
   opensslCsr,
   opensslKey,
-  verify,
   x509Fields,
   x509Text,
 } from '../support/openssl.js';
 import { policy } from './fixtures.js';
+import { VERIFIED, verifyVerdict } from './verdicts.js';
 
 const ctx = nodePkiContext();
 let p: Policy;
@@ -54,7 +54,7 @@ describe('a good CSR', () => {
     const issued = await issueForName(p, ca, { name: 'app', csr }, ctx);
 
     // Assess
-    expect(verify(caPem, issued.certificatePem, 'sslclient').stdout).toContain('OK');
+    expect(verifyVerdict(caPem, issued.certificatePem, 'sslclient')).toEqual(VERIFIED);
     const text = x509Text(issued.certificatePem);
     expect(text).toContain(`Public Key Algorithm: ${algorithm}`);
     expect(issued.privateKeyPem).toBeUndefined();
@@ -73,11 +73,43 @@ describe('a good CSR', () => {
     const issued = await issueForName(p, ca, { name: 'etcd-1', csr: new Uint8Array(csr) }, ctx);
 
     // Assess
-    expect(verify(caPem, issued.certificatePem, 'sslserver').stdout).toContain('OK');
+    expect(verifyVerdict(caPem, issued.certificatePem, 'sslserver')).toEqual(VERIFIED);
     expect(extensionText(x509Text(issued.certificatePem), 'X509v3 Subject Alternative Name')).toBe(
       'IP Address:127.0.0.1, DNS:localhost, IP Address:0:0:0:0:0:0:0:1, DNS:etcd-1.example.internal',
     );
   });
+
+  // keyEncipherment only for RSA subjects: TLS 1.2 RSA key exchange encrypts to the server's key.
+  const MEMBER_KEYS: [KeySpec, string, string][] = [
+    ['rsa:2048', 'Public-Key: (2048 bit)', 'Digital Signature, Key Encipherment'],
+    ['rsa:3072', 'Public-Key: (3072 bit)', 'Digital Signature, Key Encipherment'],
+    ['ec:P-384', 'NIST CURVE: P-384', 'Digital Signature'],
+    ['ed25519', 'Public Key Algorithm: ED25519', 'Digital Signature'],
+  ];
+
+  it.each(MEMBER_KEYS)(
+    'with a %s key gets a member certificate for server and peer use with its key usage',
+    async (spec, publicKeyLine, keyUsage) => {
+      // Prepare
+      const key = opensslKey(spec);
+      const csr = opensslCsr(key, '/CN=etcd-1').toString('utf8');
+
+      // Act
+      const issued = await issueForName(p, ca, { name: 'etcd-1', csr }, ctx);
+
+      // Assess
+      expect(verifyVerdict(caPem, issued.certificatePem, 'sslserver')).toEqual(VERIFIED);
+      expect(verifyVerdict(caPem, issued.certificatePem, 'sslclient')).toEqual(VERIFIED);
+      const text = x509Text(issued.certificatePem);
+      expect(text).toContain(publicKeyLine);
+      expect(extensionNames(text)).toContain('X509v3 Key Usage: critical');
+      expect(extensionText(text, 'X509v3 Key Usage')).toBe(keyUsage);
+      expect(extensionText(text, 'X509v3 Extended Key Usage')).toBe(
+        'TLS Web Server Authentication, TLS Web Client Authentication',
+      );
+      expect(x509Fields(issued.certificatePem, ['-pubkey'])).toBe(opensslPublicKey(key));
+    },
+  );
 
   it('asking for SANs, usages, CA rights and extra subject attributes gets none of them (ignored and listed)', async () => {
     // Prepare

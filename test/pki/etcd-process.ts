@@ -1,5 +1,6 @@
-// One etcd started with extra flags the shared harness does not offer (here --client-crl-file):
-// TLS with our certificates, --client-cert-auth, free loopback ports, stopped by PID, waits bounded.
+// One etcd started with flags the shared harness does not offer (--client-crl-file, flags rendered
+// by the CLI): TLS with our certificates, --client-cert-auth, free loopback ports, stopped by PID,
+// waits bounded.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -19,7 +20,7 @@ export interface SingleEtcd {
   stop(): Promise<void>;
 }
 
-const freePort = (): Promise<number> =>
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -33,6 +34,25 @@ const freePort = (): Promise<number> =>
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** etcdctl (v3 API) at `endpoint` with these TLS files: exit code and stdout + stderr. */
+export function etcdctl(endpoint: string, files: EtcdFiles, ...args: string[]) {
+  const run = spawnSync(
+    'etcdctl',
+    [
+      `--endpoints=${endpoint}`,
+      `--cacert=${files.caFile}`,
+      `--cert=${files.certFile}`,
+      `--key=${files.keyFile}`,
+      '--command-timeout=3s',
+      '--dial-timeout=2s',
+      ...args,
+    ],
+    { encoding: 'utf8', timeout: 15_000, env: { ...process.env, ETCDCTL_API: '3' } },
+  );
+  return { code: run.status, out: `${run.stdout}${run.stderr}` };
+}
+
+/** etcd with a member certificate and plain-HTTP peer URLs, healthy for `client` at the returned endpoint. */
 export async function startEtcd(
   dir: string,
   server: EtcdFiles,
@@ -42,13 +62,10 @@ export async function startEtcd(
   const clientPort = await freePort();
   const peerPort = await freePort();
   const endpoint = `https://127.0.0.1:${clientPort}`;
-  const logFile = join(dir, 'etcd.log');
-  const log = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(
-    'etcd',
+  return runEtcd(
+    dir,
     [
       '--name=crl-1',
-      `--data-dir=${join(dir, 'data')}`,
       `--listen-client-urls=${endpoint}`,
       `--advertise-client-urls=${endpoint}`,
       `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
@@ -58,10 +75,28 @@ export async function startEtcd(
       `--key-file=${server.keyFile}`,
       `--trusted-ca-file=${server.caFile}`,
       '--client-cert-auth',
-      '--logger=zap',
-      '--log-outputs=stderr',
       ...extra,
     ],
+    endpoint,
+    client,
+  );
+}
+
+/**
+ * etcd with exactly `flags`, plus a data directory and zap logging to etcd.log, both in `dir`; returned once
+ * `etcdctl endpoint health` with the `client` files succeeds at `endpoint`.
+ */
+export async function runEtcd(
+  dir: string,
+  flags: string[],
+  endpoint: string,
+  client: EtcdFiles,
+): Promise<SingleEtcd> {
+  const logFile = join(dir, 'etcd.log');
+  const log = openSync(logFile, 'a');
+  const child: ChildProcess = spawn(
+    'etcd',
+    [`--data-dir=${join(dir, 'data')}`, ...flags, '--logger=zap', '--log-outputs=stderr'],
     { stdio: ['ignore', log, log] },
   );
   closeSync(log);

@@ -1,10 +1,17 @@
 // Issued certificates judged by openssl: chain and purpose (`verify -x509_strict -purpose`),
 // and exactly the subject, SANs, usages, validity and key identifiers (`x509 -text`).
 import { describe, expect, it } from 'vitest';
-import { createCa, issueForName, nodePkiContext, signCertificate } from '../../shared/pki/index.js';
+import {
+  CLOCK_SKEW_SECONDS,
+  createCa,
+  issueForName,
+  nodePkiContext,
+  signCertificate,
+} from '../../shared/pki/index.js';
 import type { KeyAlgorithm } from '../../shared/policy/types.js';
-import { extensionNames, extensionText, verify, x509Fields, x509Text } from '../support/openssl.js';
+import { extensionNames, extensionText, openssl, verify, x509Fields, x509Text } from '../support/openssl.js';
 import { caSpec, policy } from './fixtures.js';
+import { P256_KEY, privateKeyDetails, VERIFIED, verifyVerdict } from './verdicts.js';
 
 const ctx = nodePkiContext();
 const KEYS: KeyAlgorithm[] = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
@@ -14,6 +21,13 @@ const SIGNATURE: Record<KeyAlgorithm, string> = {
   'rsa-2048': 'sha256WithRSAEncryption',
   'rsa-3072': 'sha256WithRSAEncryption',
   'rsa-4096': 'sha256WithRSAEncryption',
+};
+const CA_KEY: Record<KeyAlgorithm, Record<string, unknown>> = {
+  'ecdsa-p256': P256_KEY,
+  'ecdsa-p384': { type: 'ec', namedCurve: 'secp384r1' },
+  'rsa-2048': { type: 'rsa', modulusLength: 2048, publicExponent: 65537n },
+  'rsa-3072': { type: 'rsa', modulusLength: 3072, publicExponent: 65537n },
+  'rsa-4096': { type: 'rsa', modulusLength: 4096, publicExponent: 65537n },
 };
 
 const opensslDate = (pem: string, field: 'startdate' | 'enddate'): number =>
@@ -33,7 +47,7 @@ describe.each(KEYS)('a %s CA', (key) => {
     const made = await createCa(spec, ctx);
 
     // Assess
-    expect(verify(made.certificatePem, made.certificatePem, 'any').stdout).toContain('OK');
+    expect(verifyVerdict(made.certificatePem, made.certificatePem, 'any')).toEqual(VERIFIED);
     const text = x509Text(made.certificatePem);
     expect(x509Fields(made.certificatePem, ['-subject', '-issuer', '-nameopt', 'RFC2253'])).toBe(
       `subject=CN=test CA ${key}\nissuer=CN=test CA ${key}\n`,
@@ -56,6 +70,7 @@ describe.each(KEYS)('a %s CA', (key) => {
     expect(notBefore).toBeGreaterThanOrEqual(Math.floor(before / 1000) * 1000 - 300_000);
     expect(made.ca.notAfter.getTime()).toBe(notAfter);
     expect(made.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect(privateKeyDetails(made.privateKeyPem)).toEqual(CA_KEY[key]);
   });
 
   it('issues member and client certificates that pass openssl verify for exactly their purposes', async () => {
@@ -69,8 +84,8 @@ describe.each(KEYS)('a %s CA', (key) => {
     const client = await issueForName(p, ca, { name: 'app' }, ctx);
 
     // Assess: member — server and peer (client) use, SANs typed by kind
-    expect(verify(caPem, member.certificatePem, 'sslserver').stdout).toContain('OK');
-    expect(verify(caPem, member.certificatePem, 'sslclient').stdout).toContain('OK');
+    expect(verifyVerdict(caPem, member.certificatePem, 'sslserver')).toEqual(VERIFIED);
+    expect(verifyVerdict(caPem, member.certificatePem, 'sslclient')).toEqual(VERIFIED);
     const m = x509Text(member.certificatePem);
     expect(x509Fields(member.certificatePem, ['-subject', '-issuer', '-nameopt', 'RFC2253'])).toBe(
       `subject=CN=etcd-1\nissuer=CN=test CA ${key}\n`,
@@ -98,7 +113,7 @@ describe.each(KEYS)('a %s CA', (key) => {
     expect(member.notAfter.getTime() - member.notBefore.getTime()).toBe((90 * 86_400 + 300) * 1000);
 
     // Assess: client — clientAuth only, no SANs, refused as a server
-    expect(verify(caPem, client.certificatePem, 'sslclient').stdout).toContain('OK');
+    expect(verifyVerdict(caPem, client.certificatePem, 'sslclient')).toEqual(VERIFIED);
     const asServer = verify(caPem, client.certificatePem, 'sslserver');
     expect(asServer.code).toBe(2);
     expect(asServer.stdout + asServer.stderr).toContain(
@@ -116,6 +131,8 @@ describe.each(KEYS)('a %s CA', (key) => {
     expect(extensionText(c, 'X509v3 Extended Key Usage')).toBe('TLS Web Client Authentication');
     expect(client.notAfter.getTime() - client.notBefore.getTime()).toBe((24 * 3600 + 300) * 1000);
     expect(client.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect(privateKeyDetails(client.privateKeyPem as string)).toEqual(P256_KEY);
+    expect(privateKeyDetails(member.privateKeyPem as string)).toEqual(P256_KEY);
   });
 });
 
@@ -134,7 +151,70 @@ describe('serials', () => {
     expect(new Set(serials).size).toBe(50);
     for (const s of serials) expect(s).toMatch(/^[4-7][0-9a-f]{31}$/);
     expect(x509Fields(last.certificatePem, ['-serial'])).toBe(`serial=${last.serial.toUpperCase()}\n`);
-    expect(verify(caPem, last.certificatePem, 'sslclient').stdout).toContain('OK');
+    expect(verifyVerdict(caPem, last.certificatePem, 'sslclient')).toEqual(VERIFIED);
+  });
+});
+
+/** The serial INTEGER of a certificate as `openssl asn1parse` reads it: content length and value. */
+const serialInteger = (pem: string): { length: number; value: string } => {
+  const match = /d=2 +hl=2 l= *(\d+) prim: INTEGER +:([0-9A-F]+)/.exec(openssl(['asn1parse'], pem).stdout);
+  if (!match) throw new Error('no serial INTEGER in openssl asn1parse output');
+  return { length: Number(match[1]), value: match[2] as string };
+};
+
+describe('issuance with an injected clock and randomness', () => {
+  it('backdates notBefore by exactly the clock skew, ends at now + TTL and takes the serial from the given bytes', async () => {
+    // Prepare: a CA made an hour before "now" (so its own notBefore does not clamp the backdate),
+    // randomness that returns known bytes and records what was asked, and an RSA CA whose
+    // PKCS#1 v1.5 signatures are deterministic, so equal inputs must give equal certificates.
+    const created = new Date('2031-05-06T07:08:09.000Z');
+    const now = new Date('2031-05-06T08:08:09.000Z');
+    const { ca, certificatePem: caPem } = await createCa(caSpec('rsa-2048'), { ...ctx, now: () => created });
+    const asked: number[] = [];
+    const fixedContext = (firstRandomByte: number) => ({
+      now: () => now,
+      randomBytes: (size: number) => {
+        asked.push(size);
+        return Uint8Array.from({ length: size }, (_, i) => (i === 0 ? firstRandomByte : i));
+      },
+    });
+    const request = {
+      profile: 'client',
+      commonName: 'app',
+      publicKey: (await ctx.generateKey('ecdsa-p256')).publicKey,
+      ttlSeconds: 3600,
+      limitSeconds: 3600,
+      limitSource: 'test',
+    } as const;
+
+    // Act
+    const high = await signCertificate(ca, request, fixedContext(0xff));
+    const again = await signCertificate(ca, request, fixedContext(0xff));
+    const low = await signCertificate(ca, request, fixedContext(0x00));
+
+    // Assess: validity from the injected clock alone, in whole seconds (openssl shows the 5 minutes)
+    expect(high.notBefore).toEqual(new Date(now.getTime() - CLOCK_SKEW_SECONDS * 1000));
+    expect(high.notAfter).toEqual(new Date(now.getTime() + request.ttlSeconds * 1000));
+    expect(x509Fields(high.certificatePem, ['-startdate', '-enddate'])).toBe(
+      'notBefore=May  6 08:03:09 2031 GMT\nnotAfter=May  6 09:08:09 2031 GMT\n',
+    );
+    // Assess: 16 bytes asked per certificate; the serial is those bytes with the top two bits set to
+    // 01 (positive, no leading zero octet), the rest taken as given
+    expect(asked).toEqual([16, 16, 16]);
+    expect(high.serial).toBe('7f0102030405060708090a0b0c0d0e0f');
+    expect(low.serial).toBe('400102030405060708090a0b0c0d0e0f');
+    expect(serialInteger(high.certificatePem)).toEqual({
+      length: 16,
+      value: '7F0102030405060708090A0B0C0D0E0F',
+    });
+    expect(serialInteger(low.certificatePem)).toEqual({
+      length: 16,
+      value: '400102030405060708090A0B0C0D0E0F',
+    });
+    // Assess: nothing but the injected clock and randomness varies the output
+    expect(again.certificatePem).toBe(high.certificatePem);
+    const atNow = ['-attime', String(now.getTime() / 1000)];
+    expect(verifyVerdict(caPem, high.certificatePem, 'sslclient', atNow)).toEqual(VERIFIED);
   });
 });
 
@@ -222,7 +302,7 @@ describe('names', () => {
 
     // Assess
     expect(instance.notAfter.getTime() - instance.notBefore.getTime()).toBe((2 * 3600 + 300) * 1000);
-    expect(verify(caPem, instance.certificatePem, 'sslclient').stdout).toContain('OK');
+    expect(verifyVerdict(caPem, instance.certificatePem, 'sslclient')).toEqual(VERIFIED);
     await expect(stranger).rejects.toThrow(
       '"mallory" is neither a user nor a member in the policy; no certificate issued',
     );

@@ -10,6 +10,7 @@ import {
 } from '../../shared/pki/index.js';
 import type { CaSpec } from '../../shared/policy/types.js';
 import { extensionText, verify, x509Fields, x509Text } from '../support/openssl.js';
+import { P256_KEY, privateKeyDetails, VERIFIED, verifyVerdict } from './verdicts.js';
 
 const spec: CaSpec = {
   commonName: 'quick CA',
@@ -34,8 +35,8 @@ describe('quick API', () => {
     const issued = await issueMemberCertificate(ca, 'etcd-1', ['127.0.0.1', 'localhost'], ctx);
 
     // Assess
-    expect(verify(caPem, issued.certificatePem, 'sslserver').stdout).toContain('OK');
-    expect(verify(caPem, issued.certificatePem, 'sslclient').stdout).toContain('OK');
+    expect(verifyVerdict(caPem, issued.certificatePem, 'sslserver')).toEqual(VERIFIED);
+    expect(verifyVerdict(caPem, issued.certificatePem, 'sslclient')).toEqual(VERIFIED);
     const text = x509Text(issued.certificatePem);
     expect(extensionText(text, 'X509v3 Subject Alternative Name')).toBe(
       'IP Address:127.0.0.1, DNS:localhost',
@@ -44,6 +45,7 @@ describe('quick API', () => {
       'subject=CN=etcd-1\n',
     );
     expect(issued.privateKeyPem).toMatch(/^-----BEGIN PRIVATE KEY-----\n/);
+    expect(privateKeyDetails(issued.privateKeyPem)).toEqual(P256_KEY);
   });
 
   it('issues a client certificate openssl accepts for client use only', async () => {
@@ -51,7 +53,7 @@ describe('quick API', () => {
     const issued = await issueClientCertificate(ca, 'calico-cni', ctx);
 
     // Assess
-    expect(verify(caPem, issued.certificatePem, 'sslclient').stdout).toContain('OK');
+    expect(verifyVerdict(caPem, issued.certificatePem, 'sslclient')).toEqual(VERIFIED);
     const asServer = verify(caPem, issued.certificatePem, 'sslserver');
     expect(asServer.code).not.toBe(0);
     expect(x509Fields(issued.certificatePem, ['-subject', '-nameopt', 'RFC2253'])).toBe(
