@@ -14,6 +14,7 @@ export const CONTEXT_KEYS = {
   caAdministrators: 'caAdministrators',
   issueCertInvokers: 'issueCertInvokers',
   driftCheckMinutes: 'driftCheckMinutes',
+  applyOnDrift: 'applyOnDrift',
   namePrefix: 'namePrefix',
 } as const;
 
@@ -23,6 +24,14 @@ export const PLACEHOLDERS = {
   subnetIds: ['subnet-00000000000000000'],
   etcdEndpoints: ['https://10.0.0.11:2379'],
 } as const;
+
+// cdk.json gives JSON booleans, -c KEY=VALUE gives text.
+const BOOLEANS = new Map<unknown, boolean>([
+  [true, true],
+  ['true', true],
+  [false, false],
+  ['false', false],
+]);
 
 export interface ContextSettings {
   props: Omit<EtcdWardenStackProps, 'issueCertCode' | 'applyRbacCode'>;
@@ -79,6 +88,11 @@ export function settingsFromContext(get: (key: string) => unknown): ContextSetti
       `context driftCheckMinutes: ${JSON.stringify(minutesText)} is not a whole number of minutes (1..10080)`,
     );
 
+  const applyOnDriftValue = get(CONTEXT_KEYS.applyOnDrift) ?? false;
+  const applyOnDrift = BOOLEANS.get(applyOnDriftValue);
+  if (applyOnDrift === undefined)
+    throw new Error(`context applyOnDrift: ${JSON.stringify(applyOnDriftValue)} is not true or false`);
+
   return {
     props: {
       vpcId,
@@ -87,6 +101,7 @@ export function settingsFromContext(get: (key: string) => unknown): ContextSetti
       caAdministrators,
       issueCertInvokers,
       driftCheckInterval: Duration.minutes(minutes),
+      applyOnDrift,
       namePrefix: text(CONTEXT_KEYS.namePrefix),
     },
     missing,

@@ -30,10 +30,8 @@ export const ENV = {
   caSecretId: 'CA_SECRET_ID',
   policySecretId: 'POLICY_SECRET_ID',
   etcdEndpoints: 'ETCD_ENDPOINTS',
+  applyOnDrift: 'APPLY_ON_DRIFT',
 } as const;
-
-/** The payload the drift-check schedule sends to apply-rbac: plan the stored policy, change nothing. */
-export const DRIFT_CHECK_PAYLOAD = { command: 'plan' } as const;
 
 export interface EtcdWardenStackProps extends StackProps {
   /** Folder holding issue-cert's bundle (`index.handler`), e.g. dist/functions/issue-cert. */
@@ -56,6 +54,11 @@ export interface EtcdWardenStackProps extends StackProps {
   issueCertInvokers?: string[];
   /** How often apply-rbac plans the stored policy against the cluster. Default: 1 hour. */
   driftCheckInterval?: Duration;
+  /**
+   * The drift check applies the stored policy when etcd differs from it, instead of only logging a
+   * warning. Default: false.
+   */
+  applyOnDrift?: boolean;
   /** Function names are PREFIX-issue-cert and PREFIX-apply-rbac. Default: etcd-warden. */
   namePrefix?: string;
   /** Log retention of both functions. Default: 3 months. */
@@ -184,6 +187,8 @@ export class EtcdWardenStack extends Stack {
         [ENV.caSecretId]: this.caSecret.secretArn,
         [ENV.policySecretId]: this.policySecret.secretArn,
         [ENV.etcdEndpoints]: endpoints.map((e) => e.url).join(','),
+        // Written either way, so that the template says which the schedule does.
+        [ENV.applyOnDrift]: String(props.applyOnDrift ?? false),
       },
     });
     // Lambda creates and removes the function's network interfaces with these; EC2 does not support
@@ -210,14 +215,14 @@ export class EtcdWardenStack extends Stack {
     });
 
     new events.Rule(this, 'DriftCheck', {
-      description: 'etcd-warden: plan the stored policy against etcd (drift check)',
+      description: props.applyOnDrift
+        ? 'etcd-warden: drift check, applying the stored policy where etcd differs from it'
+        : 'etcd-warden: drift check, a plan of the stored policy against etcd that changes nothing',
       schedule: events.Schedule.rate(props.driftCheckInterval ?? Duration.hours(1)),
-      targets: [
-        new targets.LambdaFunction(this.applyRbac, {
-          event: events.RuleTargetInput.fromObject(DRIFT_CHECK_PAYLOAD),
-          retryAttempts: 2,
-        }),
-      ],
+      // No input: EventBridge then delivers its "Scheduled Event" itself, which is what apply-rbac
+      // treats as the drift check (a warning on drift, APPLY_ON_DRIFT); a {"command": "plan"} input
+      // would be an ordinary plan.
+      targets: [new targets.LambdaFunction(this.applyRbac, { retryAttempts: 2 })],
     });
     new events.Rule(this, 'InstanceStateChange', {
       description: 'etcd-warden: create or remove template users when EC2 instances start or terminate',

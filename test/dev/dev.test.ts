@@ -1,22 +1,69 @@
 // `etcd-warden dev`, the README's main command, run as a user would: the built CLI in a fresh
-// directory, "ready" within the time the issue allows, the printed commands pasted into another
-// shell, Ctrl-C stopping everything, and a second run reusing what the first left.
+// directory, "ready" within the time the issue allows, the access matrix verified, the printed
+// commands pasted into another shell, Ctrl-C stopping everything, and a second run reusing what the
+// first left. Whatever happens, no sandbox etcd outlives the tests.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO } from '../support/cli.js';
 
 const READY_LIMIT_MS = 30_000;
-const cwd = mkdtempSync(join(tmpdir(), 'warden-dev-'));
+const STOP_LIMIT_MS = 10_000;
+const sandboxes: string[] = [];
 const running: ChildProcess[] = [];
 
-afterAll(() => {
-  for (const child of running) child.kill('SIGKILL');
-  rmSync(cwd, { recursive: true, force: true });
+afterAll(async () => {
+  // Ctrl-C stops etcd when a test gets that far. After a failure dev may still run, or be gone
+  // with its etcd left behind: SIGKILL reaches dev alone. So kill each dev, then every etcd that
+  // serves a data dir of these sandboxes.
+  try {
+    for (const child of running) child.kill('SIGKILL');
+    await stopEtcdServing(sandboxes.map(dataDirOf));
+  } finally {
+    for (const dir of sandboxes) rmSync(dir, { recursive: true, force: true });
+  }
 });
+
+function newSandbox(): string {
+  // The real path: dev names its data dir after process.cwd(), which resolves symlinks.
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'warden-dev-')));
+  sandboxes.push(dir);
+  return dir;
+}
+
+/** Where dev keeps etcd's data when run in `sandbox` without --dir. */
+const dataDirOf = (sandbox: string) => join(sandbox, '.etcd-warden', 'dev', 'data');
+
+/** PIDs of the etcd processes started with --data-dir=`dataDir`. */
+function etcdPidsServing(dataDir: string): number[] {
+  // -ww: whole command lines, however long.
+  const ps = spawnSync('ps', ['-ww', '-eo', 'pid=,args='], { encoding: 'utf8', timeout: 5_000 });
+  if (ps.status !== 0) throw new Error(`ps failed (${ps.status}): ${ps.stderr}`);
+  return ps.stdout
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(
+      ([, command, ...args]) => basename(command ?? '') === 'etcd' && args.includes(`--data-dir=${dataDir}`),
+    )
+    .map(([pid]) => Number(pid));
+}
+
+/** SIGKILLs the etcd of each data dir and waits, at most STOP_LIMIT_MS, until they are gone. */
+async function stopEtcdServing(dataDirs: string[]): Promise<void> {
+  const pids = dataDirs.flatMap(etcdPidsServing);
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  const deadline = Date.now() + STOP_LIMIT_MS;
+  while (pids.some(alive)) {
+    if (Date.now() >= deadline)
+      throw new Error(
+        `etcd ${pids.filter(alive).join(', ')} still running ${STOP_LIMIT_MS} ms after SIGKILL`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -31,13 +78,21 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** dev's port flags, each with a port free on loopback: never the defaults someone may be using. */
+async function freePorts(): Promise<string[]> {
+  const args: string[] = [];
+  for (const flag of ['--etcd-port', '--peer-port', '--serve-port'])
+    args.push(flag, String(await freePort()));
+  return args;
+}
+
 interface Dev {
   child: ChildProcess;
   output: () => string;
   readyAfterMs: number;
 }
 
-async function startDev(ports: string[]): Promise<Dev> {
+async function startDev(cwd: string, ports: string[]): Promise<Dev> {
   const started = Date.now();
   const child = spawn(
     process.execPath,
@@ -78,39 +133,90 @@ async function startDev(ports: string[]): Promise<Dev> {
   return { child, output: () => output, readyAfterMs: Date.now() - started };
 }
 
-async function interrupt(dev: Dev): Promise<number | null> {
+/** Resolves with dev's exit code once it exits; fails after STOP_LIMIT_MS. */
+async function exitOf(dev: Dev, signal: NodeJS.Signals, what: string): Promise<number | null> {
   const exited = new Promise<number | null>((resolve) => dev.child.once('exit', (code) => resolve(code)));
-  dev.child.kill('SIGINT');
-  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000));
+  dev.child.kill(signal);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), STOP_LIMIT_MS);
+  });
   const result = await Promise.race([exited, timeout]);
-  if (result === 'timeout') throw new Error('dev did not stop within 10 s of Ctrl-C');
+  clearTimeout(timer);
+  if (result === 'timeout') throw new Error(`dev did not stop within ${STOP_LIMIT_MS} ms of ${what}`);
   return result;
 }
 
+const interrupt = (dev: Dev) => exitOf(dev, 'SIGINT', 'Ctrl-C');
+
 const etcdPid = (output: string): number => Number(/\(pid (\d+),/.exec(output)?.[1]);
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+/** Whether `pid` runs. A zombie counts as gone: an orphan's new parent may be slow to reap it, or never. */
+function alive(pid: number): boolean {
+  const ps = spawnSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8', timeout: 5_000 });
+  const state = ps.stdout.trim();
+  return state !== '' && !state.startsWith('Z');
+}
+
+interface MatrixRow {
+  user: string;
+  probe: string;
+  keys: string;
+  read: string;
+  write: string;
+}
+
+/** The access matrix verify printed: the rows under its `user probe keys read write` header. */
+function accessMatrix(output: string): MatrixRow[] {
+  const lines = output.split('\n');
+  const start = lines.findIndex((line) => /^user\s+probe\s+keys\s+read\s+write$/.test(line));
+  if (start < 0) return [];
+  const header = lines[start] ?? '';
+  // Columns are padded to their widest cell: each starts where its header word does.
+  const columns = ['probe', 'keys', 'read', 'write'].map((word) => header.indexOf(word));
+  const end = lines.indexOf('', start);
+  return lines.slice(start + 1, end).map((line) => {
+    const [user, probe, keys, read, write] = [0, ...columns].map((from, i) =>
+      line.slice(from, columns[i]).trim(),
+    );
+    return { user, probe, keys, read, write } as MatrixRow;
+  });
+}
 
 describe('etcd-warden dev', () => {
-  it('reaches ready, its printed commands work in another shell, Ctrl-C stops etcd, a rerun reuses it all', async () => {
+  it('reaches ready with the access matrix verified, its printed commands work in another shell, Ctrl-C stops etcd, a rerun reuses it all', async () => {
     // Prepare
-    const ports = ['--etcd-port', String(await freePort()), '--peer-port', String(await freePort())];
-    ports.push('--serve-port', String(await freePort()));
+    const cwd = newSandbox();
+    const ports = await freePorts();
 
     // Act: first run
-    const first = await startDev(ports);
+    const first = await startDev(cwd, ports);
 
     // Assess: ready in time, the policy applied and verified
     expect(first.readyAfterMs).toBeLessThanOrEqual(READY_LIMIT_MS);
     expect(first.output()).toContain('CA: created');
     expect(first.output()).toContain('Applied 12 changes; etcd now matches the policy.');
-    expect(first.output()).toMatch(/Verified: \d+ probes as 3 users, all as the policy says\./);
+    const probes = Number(
+      /^Verified: (\d+) probes as 3 users, all as the policy says\.$/m.exec(first.output())?.[1],
+    );
+    // The access matrix above that line: a cell per probe, each as the policy says (no "!").
+    const matrix = accessMatrix(first.output());
+    expect(matrix.flatMap((row) => [row.read, row.write]).filter(Boolean)).toHaveLength(probes);
+    expect(new Set(matrix.map((row) => row.user))).toEqual(new Set(['calico', 'kube-apiserver', 'root']));
+    expect(matrix.filter((row) => `${row.read} ${row.write}`.includes('!'))).toEqual([]);
+    expect(matrix).toEqual(
+      expect.arrayContaining([
+        { user: 'calico', probe: 'inside', keys: 'prefix "/calico/"', read: 'allowed', write: 'allowed' },
+        { user: 'calico', probe: 'whole key space', keys: 'prefix ""', read: 'refused', write: 'refused' },
+        {
+          user: 'kube-apiserver',
+          probe: 'inside',
+          keys: 'prefix "/registry/"',
+          read: 'allowed',
+          write: 'allowed',
+        },
+        { user: 'root', probe: 'whole key space', keys: 'prefix ""', read: 'allowed', write: 'allowed' },
+      ]),
+    );
 
     // Act: paste the printed commands into another shell, one at a time
     const commands = first
@@ -158,7 +264,7 @@ describe('etcd-warden dev', () => {
     expect(alive(pid)).toBe(false);
 
     // Act: second run in the same directory
-    const second = await startDev(ports);
+    const second = await startDev(cwd, ports);
 
     // Assess: the CA and the applied policy are reused; the data written before is still there
     expect(second.output()).toContain('CA: reusing');
@@ -169,4 +275,26 @@ describe('etcd-warden dev', () => {
     expect(await interrupt(second)).toBe(0);
     expect(alive(etcdPid(second.output()))).toBe(false);
   }, 120_000);
+
+  it("leaves etcd running when dev is killed outright; the tests' cleanup finds it by data dir and stops it", async () => {
+    // Prepare
+    const cwd = newSandbox();
+    const dev = await startDev(cwd, await freePorts());
+    const pid = etcdPid(dev.output());
+
+    // Act: kill dev the way a failed test's cleanup used to
+    await exitOf(dev, 'SIGKILL', 'SIGKILL');
+
+    // Assess: its etcd outlives it, and is found by this sandbox's data dir only
+    expect(alive(pid)).toBe(true);
+    expect(etcdPidsServing(dataDirOf(cwd))).toEqual([pid]);
+    expect(etcdPidsServing(dataDirOf(`${cwd}-other`))).toEqual([]);
+
+    // Act: the cleanup
+    await stopEtcdServing([dataDirOf(cwd)]);
+
+    // Assess
+    expect(alive(pid)).toBe(false);
+    expect(etcdPidsServing(dataDirOf(cwd))).toEqual([]);
+  }, 60_000);
 });

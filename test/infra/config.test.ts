@@ -5,7 +5,7 @@ import { egressCidr, parseEtcdEndpoints } from '../../infra/etcd-endpoints.js';
 const context = (values: Record<string, unknown>) => (key: string) => values[key];
 
 describe('settingsFromContext', () => {
-  it('reads comma-separated lists and the drift interval', () => {
+  it('reads comma-separated lists, the drift interval and whether the drift check applies', () => {
     // Act
     const { props, missing } = settingsFromContext(
       context({
@@ -15,6 +15,7 @@ describe('settingsFromContext', () => {
         caAdministrators: 'arn:aws:iam::123456789012:role/ops/etcd-ca-admin',
         issueCertInvokers: 'arn:aws:iam::123456789012:role/k8s-node,arn:aws:iam::210987654321:root',
         driftCheckMinutes: '15',
+        applyOnDrift: 'true',
         namePrefix: 'etcd-prod',
       }),
     );
@@ -27,8 +28,21 @@ describe('settingsFromContext', () => {
       caAdministrators: ['arn:aws:iam::123456789012:role/ops/etcd-ca-admin'],
       issueCertInvokers: ['arn:aws:iam::123456789012:role/k8s-node', 'arn:aws:iam::210987654321:root'],
       driftCheckInterval: 15,
+      applyOnDrift: true,
       namePrefix: 'etcd-prod',
     });
+  });
+
+  it.each([
+    ['true', true],
+    [true, true],
+    ['false', false],
+    [false, false],
+  ])('reads applyOnDrift %j (-c text or a cdk.json boolean) as %j', (value, expected) => {
+    // Act
+    const { props } = settingsFromContext(context({ applyOnDrift: value }));
+    // Assess
+    expect(props.applyOnDrift).toBe(expected);
   });
 
   it('falls back to placeholders for missing network settings and names them', () => {
@@ -45,8 +59,9 @@ describe('settingsFromContext', () => {
       props.caAdministrators,
       props.issueCertInvokers,
       props.driftCheckInterval?.toMinutes(),
+      props.applyOnDrift,
       props.namePrefix,
-    ]).toEqual([[], [], 60, undefined]);
+    ]).toEqual([[], [], 60, false, undefined]);
   });
 
   it.each([
@@ -63,6 +78,8 @@ describe('settingsFromContext', () => {
     [{ driftCheckMinutes: '0' }, /context driftCheckMinutes: "0" is not a whole number/],
     [{ driftCheckMinutes: '1.5' }, /context driftCheckMinutes: "1.5" is not a whole number/],
     [{ vpcId: { nested: true } }, /context vpcId: expected text/],
+    [{ applyOnDrift: 'yes' }, /context applyOnDrift: "yes" is not true or false/],
+    [{ applyOnDrift: ['true'] }, /context applyOnDrift: \["true"\] is not true or false/],
   ])('refuses %j', (values, message) => {
     // Act
     const read = () => settingsFromContext(context(values));

@@ -1,6 +1,6 @@
 /**
- * Security checks over a synthesized CloudFormation template, written against the template JSON
- * (not the CDK constructs) so that they judge what would be deployed. Each returns a list of
+ * Security and wiring checks over a synthesized CloudFormation template, written against the
+ * template JSON (not the CDK constructs) so that they judge what would be deployed. Each returns a list of
  * problems, empty when the template is sound; the tests run them on the real stack and on
  * deliberately broken variants.
  */
@@ -126,6 +126,94 @@ export function secretReadersBeyond(template: Template, secretLogicalId: string,
     for (const key of ['Users', 'Groups'])
       if (asList(owner?.Properties?.[key]).length > 0)
         problems.push(`${s.where}: lets IAM ${key.toLowerCase()} read ${secretLogicalId}`);
+  }
+  return problems;
+}
+
+/** This stack's account as CloudFormation renders CDK's AccountRootPrincipal: the key policy default. */
+export const ACCOUNT_ROOT = {
+  'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':root']],
+};
+
+/** `"*"`, `{"AWS": "*"}`, `{"Service": ["x", "*"]}`, …: a principal that matches everyone. */
+const everyone = (principal: Json) => JSON.stringify(principal ?? null).includes('"*"');
+
+/**
+ * Principals a KMS key policy allows beyond this account's root (which leaves the decision to IAM,
+ * CDK's default) and `allowed` (e.g. the functions' role ARNs): `*` in any form, other accounts,
+ * other roles or users, AWS services, federated users, and Allow with NotPrincipal.
+ */
+export function keyPolicyPrincipalsBeyond(template: Template, allowed: Json[]): string[] {
+  const problems: string[] = [];
+  const permitted = [ACCOUNT_ROOT, ...allowed].map((p) => JSON.stringify(p));
+  for (const [id, r] of resources(template, 'AWS::KMS::Key')) {
+    for (const s of asList<Json>(r.Properties?.KeyPolicy?.Statement)) {
+      if (s.Effect !== 'Allow') continue;
+      const where = `${id}: statement ${s.Sid ?? JSON.stringify(s.Action)}`;
+      if (s.NotPrincipal !== undefined) {
+        problems.push(`${where} allows every principal but ${JSON.stringify(s.NotPrincipal)}`);
+        continue;
+      }
+      if (everyone(s.Principal)) {
+        problems.push(`${where} allows Principal *`);
+        continue;
+      }
+      for (const [kind, values] of Object.entries<Json>(s.Principal ?? {})) {
+        for (const value of asList<Json>(values)) {
+          if (kind !== 'AWS' || !permitted.includes(JSON.stringify(value)))
+            problems.push(`${where} allows ${kind} ${JSON.stringify(value)}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+const LAMBDA_SERVICE = [{ Service: 'lambda.amazonaws.com' }, { Service: ['lambda.amazonaws.com'] }].map((p) =>
+  JSON.stringify(p),
+);
+
+/**
+ * Function execution roles that something other than the Lambda service may assume: any trust
+ * policy Allow whose principal is not exactly lambda.amazonaws.com, or a function whose role this
+ * template does not define (its trust cannot be judged here).
+ */
+export function functionRolesAssumableBeyondLambda(template: Template): string[] {
+  const problems: string[] = [];
+  const roleIds = new Set<string>();
+  for (const [id, fn] of resources(template, 'AWS::Lambda::Function')) {
+    const roleId = fn.Properties?.Role?.['Fn::GetAtt']?.[0];
+    if (template.Resources[roleId]?.Type === 'AWS::IAM::Role') roleIds.add(roleId);
+    else
+      problems.push(`${id}: its role ${JSON.stringify(fn.Properties?.Role)} is not a role of this template`);
+  }
+  for (const roleId of roleIds) {
+    const trust = template.Resources[roleId]?.Properties?.AssumeRolePolicyDocument;
+    for (const s of asList<Json>(trust?.Statement)) {
+      if (s.Effect !== 'Allow') continue;
+      if (s.NotPrincipal !== undefined || !LAMBDA_SERVICE.includes(JSON.stringify(s.Principal)))
+        problems.push(
+          `${roleId}: trust policy lets ${JSON.stringify(s.Principal ?? { NotPrincipal: s.NotPrincipal })} assume it`,
+        );
+    }
+  }
+  return problems;
+}
+
+/**
+ * Schedule rules whose targets get an input of the rule's making instead of EventBridge's own
+ * "Scheduled Event": apply-rbac runs its drift check (the warning, APPLY_ON_DRIFT) only for the
+ * latter, and takes {"command": "plan"} for an ordinary plan.
+ */
+export function scheduleTargetsWithoutTheScheduledEvent(template: Template): string[] {
+  const problems: string[] = [];
+  for (const [id, r] of resources(template, 'AWS::Events::Rule')) {
+    if (r.Properties?.ScheduleExpression === undefined) continue;
+    for (const target of asList<Json>(r.Properties.Targets)) {
+      for (const key of ['Input', 'InputPath', 'InputTransformer'])
+        if (target[key] !== undefined)
+          problems.push(`${id}: target ${target.Id} gets ${key} ${JSON.stringify(target[key])}`);
+    }
   }
   return problems;
 }

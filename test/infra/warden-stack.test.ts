@@ -3,14 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type CfnElement, Duration, type Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { taskOf } from '../../functions/apply-rbac/events.js';
 import { withSecurityChecks } from '../../infra/security-checks.js';
-import { DRIFT_CHECK_PAYLOAD, EtcdWardenStack, type EtcdWardenStackProps } from '../../infra/warden-stack.js';
+import { EtcdWardenStack, type EtcdWardenStackProps } from '../../infra/warden-stack.js';
 import {
+  ACCOUNT_ROOT,
+  functionRolesAssumableBeyondLambda,
   functionUrlsWithoutIamAuth,
+  keyPolicyPrincipalsBeyond,
+  scheduleTargetsWithoutTheScheduledEvent,
   secretReadersBeyond,
   type Template as TemplateJson,
   wildcardSecretOrKmsGrants,
@@ -55,7 +61,7 @@ const roleArn = (stack: Stack, fn: lambda.Function) => ({
 });
 const json = (stack: Stack) => Template.fromStack(stack).toJSON() as TemplateJson;
 
-/** The three acceptance checks, with the readers each secret may have. */
+/** The security checks, with the readers each secret may have. */
 function securityProblems(stack: EtcdWardenStack, caAdministrators: string[] = [CA_ADMIN]) {
   const template = json(stack);
   const functions = [roleArn(stack, stack.issueCert), roleArn(stack, stack.applyRbac)];
@@ -64,6 +70,8 @@ function securityProblems(stack: EtcdWardenStack, caAdministrators: string[] = [
     ...wildcardSecretOrKmsGrants(template),
     ...secretReadersBeyond(template, id(stack, stack.caSecret.secret), [...functions, ...caAdministrators]),
     ...secretReadersBeyond(template, id(stack, stack.policySecret.secret), functions),
+    ...keyPolicyPrincipalsBeyond(template, functions),
+    ...functionRolesAssumableBeyondLambda(template),
   ];
 }
 
@@ -78,7 +86,7 @@ describe('EtcdWardenStack template', () => {
     template = Template.fromStack(stack);
   });
 
-  it('passes the security checks: IAM-only URL, exact secret/KMS resources, secrets readable only by their readers', () => {
+  it('passes the security checks: IAM-only URL, exact secret/KMS resources, secrets readable only by their readers, key and roles for the account and Lambda only', () => {
     // Assess
     expect(securityProblems(stack)).toEqual([]);
   });
@@ -129,6 +137,7 @@ describe('EtcdWardenStack template', () => {
           CA_SECRET_ID: ca,
           POLICY_SECRET_ID: policy,
           ETCD_ENDPOINTS: 'https://10.0.0.11:2379,https://etcd-2.example.internal:2379',
+          APPLY_ON_DRIFT: 'false',
         },
       },
     });
@@ -273,15 +282,28 @@ describe('EtcdWardenStack template', () => {
     );
   });
 
-  it('triggers apply-rbac from the drift schedule and from EC2 instance state changes', () => {
+  it('triggers apply-rbac from the drift schedule with the Scheduled Event itself, and from EC2 instance state changes', () => {
     // Assess
     const target = { 'Fn::GetAtt': [id(stack, stack.applyRbac.node.defaultChild), 'Arn'] };
     template.resourceCountIs('AWS::Events::Rule', 2);
     template.hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(30 minutes)',
       State: 'ENABLED',
-      Targets: [Match.objectLike({ Arn: target, Input: JSON.stringify(DRIFT_CHECK_PAYLOAD) })],
+      Targets: [
+        Match.objectLike({
+          Arn: target,
+          Input: Match.absent(),
+          InputPath: Match.absent(),
+          InputTransformer: Match.absent(),
+        }),
+      ],
     });
+    expect(scheduleTargetsWithoutTheScheduledEvent(json(stack))).toEqual([]);
+    // With no input EventBridge delivers its event, as in this fixture: the handler's drift check.
+    const scheduledEvent = JSON.parse(
+      readFileSync(new URL('../functions/fixtures/eventbridge-scheduled.json', import.meta.url), 'utf8'),
+    );
+    expect(taskOf(scheduledEvent)).toEqual({ kind: 'drift-check' });
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: {
         source: ['aws.ec2'],
@@ -299,6 +321,22 @@ describe('EtcdWardenStack template', () => {
         SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
       });
     }
+  });
+
+  it('has the KMS key policy grant only the account (IAM decides) and each role trust only Lambda', () => {
+    // Assess
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: [{ Effect: 'Allow', Principal: { AWS: ACCOUNT_ROOT }, Action: 'kms:*', Resource: '*' }],
+      },
+    });
+    template.allResourcesProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+        ],
+      },
+    });
   });
 
   it('gives each function its own log group with retention, writable only by that function', () => {
@@ -325,6 +363,33 @@ describe('EtcdWardenStack template', () => {
         },
       });
     }
+  });
+});
+
+describe('EtcdWardenStack applyOnDrift', () => {
+  it('tells apply-rbac to apply on drift, and says so in the schedule, only when asked', () => {
+    // Prepare
+    const variants = { unset: {}, false: { applyOnDrift: false }, true: { applyOnDrift: true } };
+    // Act
+    const seen = Object.entries(variants).map(([name, overrides]) => {
+      const { stack } = build(overrides);
+      const template = Template.fromStack(stack);
+      const [fn] = Object.values(
+        template.findResources('AWS::Lambda::Function', {
+          Properties: { Role: roleArn(stack, stack.applyRbac) },
+        }),
+      );
+      const [rule] = Object.values(
+        template.findResources('AWS::Events::Rule', { Properties: { ScheduleExpression: Match.anyValue() } }),
+      );
+      return [name, fn?.Properties.Environment.Variables.APPLY_ON_DRIFT, rule?.Properties.Description];
+    });
+    // Assess
+    expect(seen).toEqual([
+      ['unset', 'false', expect.stringMatching(/changes nothing/)],
+      ['false', 'false', expect.stringMatching(/changes nothing/)],
+      ['true', 'true', expect.stringMatching(/applying the stored policy/)],
+    ]);
   });
 });
 
@@ -388,6 +453,104 @@ describe('security checks catch a broken stack', () => {
       expect.stringMatching(/CaSecretResourcePolicy.*not exactly the readers/),
       expect.stringMatching(/PolicySecretResourcePolicy.*is not a Deny/),
     ]);
+  });
+
+  it('flags a KMS key policy that allows everyone, another role or a service, and accepts the function roles', () => {
+    // Prepare
+    const { stack } = build();
+    // Act
+    stack.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'FunctionRoleDirectly',
+        principals: [new iam.ArnPrincipal(stack.issueCert.role?.roleArn ?? '')],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
+    stack.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'Anyone',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'kms:CallerAccount': '123456789012' } },
+      }),
+    );
+    stack.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'Others',
+        principals: [
+          new iam.ArnPrincipal('arn:aws:iam::123456789012:role/ci'),
+          new iam.ServicePrincipal('logs.amazonaws.com'),
+        ],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
+    stack.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllButOne',
+        notPrincipals: [new iam.AccountRootPrincipal()],
+        actions: ['kms:Decrypt'],
+        resources: ['*'],
+      }),
+    );
+    // Assess
+    expect(securityProblems(stack)).toEqual([
+      expect.stringMatching(/SecretsKey.*statement Anyone allows Principal \*$/),
+      expect.stringMatching(/statement Others allows AWS "arn:aws:iam::123456789012:role\/ci"$/),
+      expect.stringMatching(/statement Others allows Service "logs.amazonaws.com"$/),
+      expect.stringMatching(/statement AllButOne allows every principal but/),
+    ]);
+  });
+
+  it('flags a function role that another account or service may assume', () => {
+    // Prepare
+    const { stack } = build();
+    const issueRole = stack.issueCert.role as iam.Role;
+    const applyRole = stack.applyRbac.role as iam.Role;
+    // Act
+    issueRole.assumeRolePolicy?.addStatements(
+      new iam.PolicyStatement({ principals: [new iam.AccountRootPrincipal()], actions: ['sts:AssumeRole'] }),
+    );
+    applyRole.assumeRolePolicy?.addStatements(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('ec2.amazonaws.com')],
+        actions: ['sts:AssumeRole'],
+      }),
+    );
+    // Assess
+    expect(securityProblems(stack)).toEqual([
+      expect.stringMatching(/^IssueCertRole.*trust policy lets \{"AWS":.*:root.*\} assume it$/),
+      expect.stringMatching(/^ApplyRbacRole.*trust policy lets \{"Service":"ec2.amazonaws.com"\} assume it$/),
+    ]);
+  });
+
+  it('flags a function whose role is not defined by the stack', () => {
+    // Prepare
+    const { stack } = build();
+    // Act
+    (stack.issueCert.node.defaultChild as lambda.CfnFunction).role = 'arn:aws:iam::123456789012:role/shared';
+    // Assess
+    expect(functionRolesAssumableBeyondLambda(json(stack))).toEqual([
+      expect.stringMatching(
+        /^IssueCert.*"arn:aws:iam::123456789012:role\/shared" is not a role of this template$/,
+      ),
+    ]);
+  });
+
+  it('flags a drift schedule that sends its own input instead of the Scheduled Event', () => {
+    // Prepare
+    const { stack } = build();
+    const rule = stack.node.findChild('DriftCheck').node.defaultChild as events.CfnRule;
+    // Act
+    rule.addPropertyOverride('Targets.0.Input', JSON.stringify({ command: 'plan' }));
+    // Assess
+    expect(scheduleTargetsWithoutTheScheduledEvent(json(stack))).toEqual([
+      expect.stringMatching(/^DriftCheck.*: target Target0 gets Input "\{\\"command\\":\\"plan\\"\}"$/),
+    ]);
+    // What that input would mean to apply-rbac: an ordinary plan, not the drift check.
+    expect(taskOf({ command: 'plan' })).toEqual({ kind: 'command', command: 'plan' });
   });
 
   it('flags a secret that lost its read deny', () => {
