@@ -1,8 +1,9 @@
 /**
  * What apply-rbac is asked to do, from the three kinds of event it receives:
  *   - a direct invocation {command: "plan" | "apply", policy?: "<YAML>"} (the Action; without a
- *     policy, the stored one: what the drift schedule sends);
- *   - an EventBridge "Scheduled Event" (drift check);
+ *     policy, the stored one);
+ *   - an EventBridge "Scheduled Event" (the drift check the stack schedules: plan, and apply only
+ *     with APPLY_ON_DRIFT=true);
  *   - an EC2 "Instance State-change Notification" (running / terminated).
  * Anything else is refused as invalid input.
  */
