@@ -56,14 +56,15 @@ export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Prom
   // The parsed CA is reused for as long as the store returns the same material. Compared by
   // content: the file store (serve) reads the files again on every load.
   let loaded: { material: CaMaterial; ca: CertificateAuthority } | undefined;
-  const sameMaterial = (a: CaMaterial | undefined, b: CaMaterial): boolean =>
-    a?.certificatePem === b.certificatePem && a.privateKeyPem === b.privateKeyPem;
+  const sameMaterial = (a: CaMaterial, b: CaMaterial): boolean =>
+    a.certificatePem === b.certificatePem && a.privateKeyPem === b.privateKeyPem;
 
   /** CA and policy, or a 503 when either store fails: a store problem is never the caller's. */
   async function sources(): Promise<{ ca: CertificateAuthority; stored: StoredPolicy }> {
     try {
       const [material, stored] = await Promise.all([caStore.load(), policyStore.load()]);
-      if (!sameMaterial(loaded?.material, material)) loaded = { material, ca: loadCa(material, pki) };
+      if (!loaded || !sameMaterial(loaded.material, material))
+        loaded = { material, ca: loadCa(material, pki) };
       return { ca: loaded.ca, stored };
     } catch (error) {
       log.error('store-unavailable', { error });
