@@ -1,13 +1,15 @@
-// The applier against real etcd: stop at the first failure with a report, approval, refusals.
+// The applier against real etcd: stop at the first failure with a report, approval, refusals,
+// the CLI's JSON report, and users that only a certificate can act as.
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { etcdBackend } from '../../shared/etcd/backend.js';
 import { isAuthEnabled, readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
 import type { Change } from '../../shared/rbac/change.js';
+import type { ChangeJson } from '../../shared/rbac/format-plan.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
 import { caStoreFor, cliEnv, policyFile, warden } from './cli-env.js';
-import { rootClient } from './cluster-client.js';
+import { rootClient, userClient } from './cluster-client.js';
 import { policyOf, prefix } from './policy-fixtures.js';
 
 describe('applyPolicy against etcd', () => {
@@ -68,19 +70,27 @@ describe('applyPolicy against etcd', () => {
   });
 
   it('sends nothing when the approver declines, and releases the lock', async () => {
-    // Prepare
+    // Prepare: a role, and root (policyOf's default users), to add.
     const policy = policyOf({ roles: { declined: [prefix('/declined/')] }, auth: 'disabled' });
-    const before = await readAuthState(client);
+    const asked: string[][] = [];
 
     // Act
-    const report = await applyPolicy(policy, etcdBackend(client, 'root'), { approve: async () => false });
+    const report = await applyPolicy(policy, etcdBackend(client, 'root'), {
+      approve: async (changes) => {
+        asked.push(changes.map((c) => c.op));
+        return false;
+      },
+    });
+    const afterDecline = await readAuthState(client);
     const again = await applyPolicy(policy, etcdBackend(client, 'root'), { approve: async () => true });
 
-    // Assess
+    // Assess: the approver saw the change, etcd never got it, and the lock was free again.
+    const declinedPlan = ['add-role', 'grant-permission', 'add-user', 'grant-role'];
+    expect(asked).toEqual([declinedPlan]);
     expect(report.declined).toBe(true);
     expect(report.applied).toEqual([]);
-    expect(before.roles.has('declined')).toBe(false);
-    expect(again.applied.map((c) => c.op)).toContain('add-role');
+    expect(afterDecline.roles.has('declined')).toBe(false);
+    expect(again.applied.map((c) => c.op)).toEqual(declinedPlan);
   });
 });
 
@@ -162,5 +172,88 @@ describe('refusals through the CLI', () => {
     expect(parsed.probes).toContainEqual(
       expect.objectContaining({ user: 'calico', probe: 'parent', expected: 'refused', actual: 'allowed' }),
     );
+  });
+});
+
+describe('apply through the CLI: the JSON report, and certificate-only users', () => {
+  let cluster: EtcdCluster;
+  let client: Etcd3;
+  let policy: string;
+
+  beforeAll(async () => {
+    cluster = await startEtcdCluster();
+    client = await rootClient(cluster);
+    policy = policyFile(cluster, 'calico-kubernetes-simple.yaml', 'policy.yaml');
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await cluster?.stop();
+  });
+
+  it('reports as JSON the changes plan --json listed, and an empty report once converged', () => {
+    // Act
+    const plan = warden(cluster, ['plan', policy, '--json']);
+    const apply = warden(cluster, ['apply', policy, '--yes', '--json']);
+    const again = warden(cluster, ['apply', policy, '--yes', '--json']);
+
+    // Assess: only JSON on stdout; a phase's changes are acknowledged in any order.
+    const byText = (a: ChangeJson, b: ChangeJson): number =>
+      JSON.stringify(a).localeCompare(JSON.stringify(b));
+    const planned = (JSON.parse(plan.stdout) as { changes: ChangeJson[] }).changes;
+    const report = JSON.parse(apply.stdout) as { applied: ChangeJson[] };
+    expect(apply.stderr).toBe('');
+    expect(apply.code).toBe(0);
+    expect(planned).toHaveLength(12);
+    expect({ ...report, applied: report.applied.toSorted(byText) }).toEqual({
+      applied: planned.toSorted(byText),
+      planned: 12,
+      converged: true,
+      remaining: [],
+    });
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual({ applied: [], planned: 0, converged: true, remaining: [] });
+  });
+
+  it('creates users no password logs in as, by either backend, while their certificates work', async () => {
+    // Prepare: users made by the CLI (HTTP/2 channel) and by the etcd3 backend, and one made by
+    // hand with a password, which shows that a password login is possible on this cluster.
+    const apply = warden(cluster, ['apply', policy, '--yes']);
+    const viaEtcd3 = await applyPolicy(
+      policyOf({ users: { root: ['root'], 'made-by-etcd3': ['calico'] } }),
+      etcdBackend(client, 'root'),
+      { identity: 'root' },
+    );
+    cluster.etcdctl('user', 'add', 'made-by-hand:s3cret');
+    const logIn = (name: string, password: string): Promise<string> =>
+      client.auth.authenticate({ name, password }).then(
+        () => `${name} logged in`,
+        (error: Error) => `${name} refused: ${error.message}`,
+      );
+
+    // Act: etcd's own login (Authenticate), with no password and with one.
+    const logins = await Promise.all([
+      logIn('calico', ''),
+      logIn('calico', 's3cret'),
+      logIn('kube-apiserver', 'anything'),
+      logIn('made-by-etcd3', ''),
+      logIn('made-by-etcd3', 's3cret'),
+      logIn('made-by-hand', 's3cret'),
+    ]);
+    const calico = await userClient(cluster, 'calico');
+    const byCertificate = await calico
+      .put('/calico/felix')
+      .value('up')
+      .then(() => calico.get('/calico/felix').string())
+      .finally(() => calico.close());
+
+    // Assess
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(viaEtcd3.failure).toBeUndefined();
+    expect(viaEtcd3.applied.map((c) => c.op)).toEqual(['add-user', 'grant-role']);
+    const noPasswordUser = /refused: .*password was given for no password user/;
+    expect(logins.slice(0, 5)).toEqual(Array(5).fill(expect.stringMatching(noPasswordUser)));
+    expect(logins[5]).toBe('made-by-hand logged in');
+    expect(byCertificate).toBe('up');
   });
 });

@@ -1,15 +1,23 @@
-// Faults against real etcd: an apply killed with SIGKILL at seeded random points, then an apply
-// that converges; a member down; quorum lost and regained; two applies at once.
+// Faults against real etcd: an apply killed with SIGKILL at seeded random points while swapping
+// tenants, then an apply that converges; a member down, the first endpoint's included; quorum
+// lost before an apply and midway through one, then regained; two applies at once. The bootstrap
+// of a fresh cluster killed at seeded points, root at stake, is in bootstrap-kill.test.ts.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireApplyLock } from '../../shared/etcd/apply-lock.js';
+import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
+import { openGrpcChannel } from '../../shared/etcd/grpc-channel.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
+import { applyPolicy } from '../../shared/rbac/apply.js';
+import type { RbacBackend } from '../../shared/rbac/backend.js';
+import { planChanges } from '../../shared/rbac/plan.js';
 import type { CliRun } from '../support/cli.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
 import { BIN, cliEnv, warden, wardenAsync } from './cli-env.js';
 import { rootClient } from './cluster-client.js';
+import { policyIn, seeded, whatRootCanDo } from './fault-support.js';
 
 /** A policy of `n` roles (two permissions each) and `n` users, all named with `tag`; prune on. */
 function tenantPolicy(tag: string, n: number): string {
@@ -24,18 +32,6 @@ function tenantPolicy(tag: string, n: number): string {
   lines.push('users:', '  root:', '    roles: [root]');
   for (let i = 0; i < n; i++) lines.push(`  ${tag}-user-${i}:`, `    roles: [${tag}-${i}]`);
   return `${lines.join('\n')}\n`;
-}
-
-/** mulberry32: a small seeded generator, so the kill points are the same on every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Starts an apply and SIGKILLs it once it has reported `after` applied changes (or when it ends). */
@@ -208,6 +204,27 @@ describe('three members: one down, then quorum lost and regained', () => {
     await cluster?.stop();
   });
 
+  it('applies with the first endpoint’s member stopped, moving on to the next endpoint', async () => {
+    // Prepare: the CLI tries the endpoints in order, so member 0 is the one it reaches first.
+    const file = join(cluster.dir, 'theta.yaml');
+    writeFileSync(file, tenantPolicy('theta', 10));
+    await cluster.stopMember(0);
+
+    // Act
+    const apply = warden(cluster, ['apply', file, '--yes', '--command-timeout', '2s']);
+    const plan = warden(cluster, ['plan', file, '--detailed-exitcode', '--command-timeout', '2s']);
+    const secondMember = await rootClient({ ...cluster, endpoints: [cluster.endpoints[1] as string] });
+    const seenBySecondMember = await readAuthState(secondMember).finally(() => secondMember.close());
+    await cluster.startMember(0);
+
+    // Assess
+    expect(apply.stderr).toBe('');
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toMatch(/\nApplied \d+ changes; etcd now matches the policy\.\n$/);
+    expect(plan.code).toBe(0);
+    expect(planChanges(policyIn(file), seenBySecondMember)).toEqual([]);
+  }, 60_000);
+
   it('applies with one member stopped', async () => {
     // Prepare
     const file = join(cluster.dir, 'delta.yaml');
@@ -263,5 +280,59 @@ describe('three members: one down, then quorum lost and regained', () => {
     expect(converge.code, converge.stderr).toBe(0);
     expect(plan.code).toBe(0);
     expect(rootIsIntact(cluster)).toBe(true);
+  }, 90_000);
+
+  it('fails within a bounded time with a clear message when quorum is lost midway, and converges once it returns', async () => {
+    // Prepare: the CLI's applier and backend in this process, so that two of the three members
+    // can crash (SIGKILL) at a known point: once 12 changes are acknowledged, with more to send.
+    const file = join(cluster.dir, 'eta.yaml');
+    writeFileSync(file, tenantPolicy('eta', 10));
+    const channel = openGrpcChannel({
+      endpoints: cluster.endpoints,
+      caPem: cluster.caPem,
+      certPem: readFileSync(cluster.root.cert, 'utf8'),
+      keyPem: readFileSync(cluster.root.key, 'utf8'),
+      callTimeoutMs: 2_000,
+    });
+    // Long enough that the lock outlives the crash; short enough for the next apply to wait out.
+    const backend = etcdBackend(channel, 'root', { ttlSeconds: 3 });
+    let acknowledged = 0;
+    let quorumLostAt = 0;
+    const losingQuorum: RbacBackend = {
+      ...backend,
+      async applyChange(change) {
+        await backend.applyChange(change);
+        if (++acknowledged !== 12) return;
+        await Promise.all([cluster.stopMember(1, 'SIGKILL'), cluster.stopMember(2, 'SIGKILL')]);
+        quorumLostAt = Date.now();
+      },
+    };
+
+    // Act
+    const report = await applyPolicy(policyIn(file), losingQuorum, {
+      identity: 'root',
+      concurrency: APPLY_CONCURRENCY,
+    }).finally(() => channel.close());
+    const failedAfterMs = Date.now() - quorumLostAt;
+    await Promise.all([cluster.startMember(1), cluster.startMember(2)]);
+    const converge = warden(cluster, ['apply', file, '--yes', '--lock-timeout', '15s']);
+    const plan = warden(cluster, ['plan', file, '--detailed-exitcode']);
+    const client = await rootClient(cluster);
+    const rootCan = await whatRootCanDo(client, 'after quorum returned').finally(() => client.close());
+
+    // Assess
+    expect(quorumLostAt).toBeGreaterThan(0);
+    expect(report.failure?.error.code).toBe('unavailable');
+    expect(report.failure?.error.message).toMatch(
+      /^etcd did not answer while applying ".+": .+ \(is a quorum of members up\?\)$/,
+    );
+    expect(report.applied.length).toBeGreaterThanOrEqual(12);
+    expect(report.applied.length).toBeLessThan(report.planned.length);
+    expect(failedAfterMs).toBeLessThan(10_000);
+    expect(converge.stderr).toBe('');
+    expect(converge.code).toBe(0);
+    expect(plan.code).toBe(0);
+    expect(rootIsIntact(cluster)).toBe(true);
+    expect(rootCan).toBe('read back "after quorum returned"; root holds ["root"]');
   }, 90_000);
 });

@@ -61,27 +61,29 @@ describe('planChanges', () => {
     }
   });
 
-  it('maps prefix, single key, range and the whole key space to etcd bytes', () => {
+  it('maps prefix, single key, range, range to the end and the whole key space to etcd bytes', () => {
     // Prepare
     const policy = policyOf({
-      roles: { r: [prefix('/a/'), key('/k', 'read'), range('/m', '/n', 'write'), prefix('/\xff')] },
+      roles: {
+        r: [prefix('/a/'), key('/k', 'read'), range('/m', '/n', 'write'), range('/z', ''), prefix('')],
+      },
     });
 
     // Act
     const grants = planChanges(policy, EMPTY).filter((c) => c.op === 'grant-permission');
 
-    // Assess
-    const bytes = grants.map(
-      (g) => g.op === 'grant-permission' && [g.key.toString('hex'), g.rangeEnd.toString('hex'), g.access],
-    );
-    expect(bytes).toEqual(
-      expect.arrayContaining([
-        [Buffer.from('/a/').toString('hex'), Buffer.from('/a0').toString('hex'), 'readwrite'],
-        [Buffer.from('/k').toString('hex'), '', 'read'],
-        [Buffer.from('/m').toString('hex'), Buffer.from('/n').toString('hex'), 'write'],
-      ]),
-    );
-    expect(grants).toHaveLength(4);
+    // Assess: etcd's notation, in the planner's order (by key, then range end, as hex).
+    const hex = (text: string): string => Buffer.from(text).toString('hex');
+    const bytes = grants.map((g) => [g.key.toString('hex'), g.rangeEnd.toString('hex'), g.access]);
+    expect(bytes).toEqual([
+      // The whole key space: [\0, \0) in etcd’s notation.
+      ['00', '00', 'readwrite'],
+      [hex('/a/'), hex('/a0'), 'readwrite'],
+      [hex('/k'), '', 'read'],
+      [hex('/m'), hex('/n'), 'write'],
+      // A range with no end runs to the end of the key space: range_end \0.
+      [hex('/z'), '00', 'read'],
+    ]);
   });
 
   it('merges two grants on one range into one permission', () => {
