@@ -3,7 +3,6 @@ import { hostname } from 'node:os';
 import type { Etcd3 } from 'etcd3';
 import type { RbacBackend } from '../rbac/backend.js';
 import type { Change } from '../rbac/change.js';
-import { describeChange } from '../rbac/format-plan.js';
 import { applyChange, sendChange } from './apply-change.js';
 import { acquireApplyLock, type LockOptions } from './apply-lock.js';
 import { etcd3AuthReads, wireAuthReads } from './auth-reads.js';
@@ -40,7 +39,8 @@ export function etcdBackend(
       try {
         await send(change);
       } catch (error) {
-        throw etcdFailure(error, `applying "${describeChange(change)}"`);
+        // The report pairs this error with its change: naming the change here would say it twice.
+        throw etcdFailure(error, 'applying the change');
       }
     },
     lock: () =>

@@ -43,7 +43,9 @@ describe('applyPolicy against etcd', () => {
 
     // Assess
     expect(report.failure?.change).toEqual({ op: 'add-user', user: '' });
-    expect(report.failure?.error.message).toMatch(/etcd failed while applying "user ": .*user name is empty/);
+    expect(report.failure?.error.message).toMatch(
+      /etcd failed while applying the change: .*user name is empty/,
+    );
     expect(report.applied.map((c: Change) => c.op)).toEqual([
       'add-role',
       'add-role',

@@ -324,7 +324,7 @@ describe('three members: one down, then quorum lost and regained', () => {
     expect(quorumLostAt).toBeGreaterThan(0);
     expect(report.failure?.error.code).toBe('unavailable');
     expect(report.failure?.error.message).toMatch(
-      /^etcd did not answer while applying ".+": .+ \(is a quorum of members up\?\)$/,
+      /^etcd did not answer while applying the change: .+ \(is a quorum of members up\?\)$/,
     );
     expect(report.applied.length).toBeGreaterThanOrEqual(12);
     expect(report.applied.length).toBeLessThan(report.planned.length);

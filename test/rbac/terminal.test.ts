@@ -188,7 +188,7 @@ describe('on a terminal', () => {
     expect(run.screen).toContain('Plan: 5 to add, 0 to change, 0 to remove.\n');
     expect(run.screen).toContain('Applied 2 of 5 changes, then stopped.\n');
     expect(run.screen).toMatch(
-      /\netcd-warden: failed at "permission reports: prefix "\/reports-archive\/" read": etcd failed while applying "permission reports: prefix "\/reports-archive\/" read": etcdserver: role name not found\n$/,
+      /\netcd-warden: failed at "permission reports: prefix "\/reports-archive\/" read": etcd failed while applying the change: etcdserver: role name not found\n$/,
     );
     expect(run.code).toBe(1);
     expect(usersAfter.split('\n')).not.toContain('ingester');
