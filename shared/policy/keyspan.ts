@@ -32,7 +32,8 @@ export function toEtcdRange(span: KeySpan): EtcdRange {
         rangeEnd: span.to === '' ? Buffer.from(TO_THE_END) : Buffer.from(span.to),
       };
     case 'prefix':
-      // etcd refuses an empty key; the whole key space is [\0, \0) in its notation.
+      // etcd matches no key with a permission that starts at the empty key (it reads it as past
+      // every key); the whole key space is [\0, \0) in its notation.
       return span.prefix === ''
         ? { key: Buffer.from(TO_THE_END), rangeEnd: Buffer.from(TO_THE_END) }
         : { key: Buffer.from(span.prefix), rangeEnd: prefixRangeEnd(Buffer.from(span.prefix)) };

@@ -31,6 +31,7 @@ export const RULES = {
   'permission-conflict': 'two permissions of one role on the same range with different access',
   'prefix-slash': 'a prefix that does not end in `/` also grants its siblings',
   'whole-keyspace': 'a permission covering the whole key space for a role other than root',
+  'empty-key': 'a permission on key "" or from "", which etcd accepts and then matches no key with',
   'redundant-permission': 'a permission already covered by a wider one of the same role',
   'auth-root': '`auth: enabled` without a `root` user holding the root role',
   'root-grant': 'a user other than root holds the root role',
@@ -42,6 +43,7 @@ export const RULES = {
   'requester-pattern': 'a requester that is not a valid IAM principal ARN pattern',
   'template-instance-id': 'a template whose user name lacks {instanceId}',
   'preset-override': 'a declared role that replaces a preset role with different permissions',
+  'too-many-findings': 'the findings past the first 1,000, counted in one line',
 } as const;
 
 export type RuleId = keyof typeof RULES;
@@ -162,6 +164,11 @@ function checkRole(name: string, permissions: RawPermission[], report: Report): 
       report('permission-target', 'error', path, 'a permission names exactly one of prefix, key or range');
       return;
     }
+    const empty = emptyStartProblem(span);
+    if (empty) {
+      report('empty-key', 'error', [...path, span.type === 'key' ? 'key' : 'range'], empty);
+      return;
+    }
     if (
       span.type === 'range' &&
       span.to !== '' &&
@@ -183,13 +190,14 @@ function checkRole(name: string, permissions: RawPermission[], report: Report): 
         `prefix ${quote(span.prefix)} does not end in "/": it also grants every key that merely starts with the same text, such as ${quote(`${span.prefix}-secrets`)}`,
       );
     }
-    if (span.type === 'prefix' && (span.prefix === '' || span.prefix === '/')) {
+    const interval = toInterval(span);
+    if (coversEveryTenant(interval)) {
       const writes = permission.access !== 'read';
       report(
         'whole-keyspace',
         writes ? 'error' : 'warning',
-        [...path, 'prefix'],
-        `role ${quote(name)} would ${writes ? 'write' : 'read'} the whole key space, every other tenant’s keys included; only root should, or narrow the prefix`,
+        [...path, span.type],
+        `role ${quote(name)} would ${writes ? 'write' : 'read'} the whole key space (${describeSpan(span)}), every other tenant’s keys included; only root should, or narrow the ${span.type}`,
       );
     }
     const id = rangeId(span);
@@ -204,10 +212,30 @@ function checkRole(name: string, permissions: RawPermission[], report: Report): 
       return;
     }
     if (!earlier) seen.set(id, { access: permission.access, index });
-    valid.push({ index, span, interval: toInterval(span), access: permission.access });
+    valid.push({ index, span, interval, access: permission.access });
   });
   reportRedundant(name, valid, report);
 }
+
+// etcd has no empty key (a put of "" is refused), and it reads an empty start as past every key:
+// it accepts a permission on key "" or from "" and then matches no key with it (checked against
+// etcd 3.4). The whole key space starts at "\0", which is what the empty prefix is sent as.
+function emptyStartProblem(span: KeySpan): string | undefined {
+  if (span.type === 'key' && span.key === '') {
+    return 'key "" names no key: etcd has no empty key, so this permission would grant nothing';
+  }
+  if (span.type === 'range' && span.from === '') {
+    return 'range.from "" would make etcd grant nothing (it reads an empty start as past every key); start at the first key with from: "\\0"';
+  }
+  return undefined;
+}
+
+// Every tenant's keys start with "/" (the convention the presets and the guide follow), so a span
+// that holds all of prefix "/" — the empty prefix, "/", or a range from at most "/" to at least
+// "0" or the end — hands over everyone's keys, whatever its form.
+const EVERY_TENANT = toInterval({ type: 'prefix', prefix: '/' });
+const coversEveryTenant = (interval: Interval): boolean =>
+  Buffer.compare(interval.start, EVERY_TENANT.start) <= 0 && compareEnds(interval.end, EVERY_TENANT.end) >= 0;
 
 // A permission is redundant when an earlier-sorted one of the same role covers its whole interval
 // with at least its access. Sorting by start (then widest first) makes this one linear sweep.
@@ -316,7 +344,8 @@ function checkRoleReferences(
 function checkAuth(raw: RawPolicy, users: NonNullable<RawPolicy['users']>, report: Report): void {
   if ((raw.auth ?? 'enabled') !== 'enabled') return;
   if (users[ROOT]?.roles.includes(ROOT)) return;
-  const where = raw.auth ? ['auth'] : [];
+  // Point where the fix goes: the root user's roles, else the auth setting, else the policy itself.
+  const where = users[ROOT] ? ['users', ROOT, 'roles'] : raw.auth ? ['auth'] : [];
   report(
     'auth-root',
     'error',

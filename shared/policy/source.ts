@@ -3,12 +3,13 @@
 import {
   type Document,
   isMap,
-  isPair,
   isScalar,
   isSeq,
   LineCounter,
   type Node,
+  type Pair,
   parseAllDocuments,
+  type YAMLMap,
 } from 'yaml';
 
 export type PathSegment = string | number;
@@ -28,9 +29,14 @@ export const MAX_POLICY_BYTES = 64 * 1024 * 1024;
 // A policy is at most six levels deep; the YAML parser recurses and runs out of stack (or
 // memory) on nesting in the thousands, so refuse anything absurd before it parses.
 const MAX_FLOW_DEPTH = 64;
-const MAX_INDENT = 256;
+const MAX_NESTING_COLUMNS = 256;
 
 export class PolicySource {
+  // A mapping's entries by key, built the first time a path goes through it: placing N findings
+  // in a mapping of N entries then costs N lookups, not N scans. Of a repeated key (reported on
+  // its own), the last entry is the one the data holds, so findings in its value point there.
+  private readonly pairIndexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+
   private constructor(
     readonly doc: Document.Parsed | undefined,
     private readonly lines: LineCounter,
@@ -80,7 +86,7 @@ export class PolicySource {
       const segment = path[i];
       const last = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(segment));
+        const pair = this.pairsOf(node).get(String(segment));
         if (!pair) break;
         const keyNode = pair.key as Node | null;
         if (last && part === 'key' && keyNode?.range) return this.positionAt(keyNode.range[0]);
@@ -97,6 +103,16 @@ export class PolicySource {
       }
     }
     return this.positionAt(offset ?? 0);
+  }
+
+  private pairsOf(map: YAMLMap): Map<string, Pair> {
+    let index = this.pairIndexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const pair of map.items) index.set(keyText(pair.key), pair);
+      this.pairIndexes.set(map, index);
+    }
+    return index;
   }
 
   /** Keys written more than once in one mapping, with where each repeat stands. */
@@ -137,6 +153,11 @@ export class PolicySource {
 
 const keyText = (key: unknown): string => (isScalar(key) ? String(key.value) : String(key));
 
+// `-`, `?` and `:`: followed by a space, each opens (or enters) a block collection.
+const isBlockIndicator = (c: number): boolean => c === 45 || c === 63 || c === 58;
+// NaN (past the end of the text) counts as an end.
+const isSpaceOrEnd = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || Number.isNaN(c);
+
 /** Refuses input no policy could be and that would exhaust a YAML parser: huge, binary or absurdly deep. */
 export function guardProblem(text: string): SourceProblem | undefined {
   if (text.length > MAX_POLICY_BYTES) {
@@ -150,21 +171,31 @@ export function guardProblem(text: string): SourceProblem | undefined {
   let line = 1;
   let lineStart = 0;
   let flowDepth = 0;
-  let inIndent = true;
+  // Block nesting shows in the columns a line spends before its content: indentation, and the
+  // indicators `- `, `? ` and `: ` that open a collection on the same line (`? ? ? x` nests three
+  // levels). Anchors and tags between them (`? &a ? &b`) do not end that run, nor do they count.
+  let inNesting = true;
+  let inProperty = false;
+  let nestingColumns = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) {
       line++;
       lineStart = i + 1;
-      inIndent = true;
-    } else if (c === 0 || c === 0xfffd) {
+      inNesting = true;
+      inProperty = false;
+      nestingColumns = 0;
+      continue;
+    }
+    if (c === 0 || c === 0xfffd) {
       return {
         line,
         column: i - lineStart + 1,
         rule: 'not-text',
         message: 'the policy is not UTF-8 text (binary bytes)',
       };
-    } else if (c === 91 || c === 123) {
+    }
+    if (c === 91 || c === 123) {
       if (++flowDepth > MAX_FLOW_DEPTH) {
         return {
           line,
@@ -176,16 +207,22 @@ export function guardProblem(text: string): SourceProblem | undefined {
     } else if (c === 93 || c === 125) {
       flowDepth = Math.max(0, flowDepth - 1);
     }
-    if (inIndent && c !== 10) {
-      if (c !== 32 && c !== 45) inIndent = false;
-      else if (i - lineStart >= MAX_INDENT) {
+    if (!inNesting || (inProperty && !isSpaceOrEnd(c))) continue;
+    inProperty = false;
+    if (c === 32 || c === 9 || (isBlockIndicator(c) && isSpaceOrEnd(text.charCodeAt(i + 1)))) {
+      if (++nestingColumns > MAX_NESTING_COLUMNS) {
         return {
           line,
           column: i - lineStart + 1,
           rule: 'too-deep',
-          message: `indented deeper than ${MAX_INDENT} columns`,
+          message: `nested deeper than ${MAX_NESTING_COLUMNS} columns of indentation and - ? : indicators`,
         };
       }
+    } else if (c === 38 || c === 33) {
+      // An anchor (&) or a tag (!) runs to the next space; what follows may nest further.
+      inProperty = true;
+    } else {
+      inNesting = false;
     }
   }
   return undefined;

@@ -7,6 +7,8 @@ import type { Path, PathSegment } from './source.js';
 import { validate } from './structure-validator.generated.js';
 
 export interface StructureFinding {
+  /** Every structural finding is an error: nothing else can be checked until it is fixed. */
+  severity: 'error';
   rule: string;
   path: Path;
   part: 'key' | 'value';
@@ -26,6 +28,7 @@ export function checkStructure(data: unknown): StructureFinding[] {
   if (data === null || data === undefined) {
     return [
       {
+        severity: 'error',
         rule: 'schema-required',
         path: [],
         part: 'value',
@@ -53,6 +56,7 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
   switch (error.keyword) {
     case 'required':
       return {
+        severity: 'error',
         rule: 'schema-required',
         path,
         part: 'value',
@@ -62,6 +66,7 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
       const field = String(params.additionalProperty);
       const known = Object.keys((error.parentSchema as { properties?: object })?.properties ?? {});
       return {
+        severity: 'error',
         rule: 'unknown-field',
         path: [...path, field],
         part: 'key',
@@ -70,6 +75,7 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
     }
     case 'type':
       return {
+        severity: 'error',
         rule: 'schema-type',
         path,
         part: 'value',
@@ -77,6 +83,7 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
       };
     case 'enum':
       return {
+        severity: 'error',
         rule: 'schema-enum',
         path,
         part: 'value',
@@ -84,6 +91,7 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
       };
     case 'const':
       return {
+        severity: 'error',
         rule: 'schema-version',
         path,
         part: 'value',
@@ -91,12 +99,19 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
       };
     case 'minItems':
     case 'minLength':
-      return { rule: 'schema-empty', path, part: 'value', message: `${name} must not be empty` };
+      return {
+        severity: 'error',
+        rule: 'schema-empty',
+        path,
+        part: 'value',
+        message: `${name} must not be empty`,
+      };
     case 'pattern': {
       const expected =
         (error.parentSchema as { description?: string })?.description ?? `text matching ${params.pattern}`;
       const isDuration = params.pattern === DURATION_PATTERN;
       return {
+        severity: 'error',
         rule: isDuration ? 'invalid-duration' : 'invalid-serial',
         path,
         part: 'value',
@@ -104,7 +119,13 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
       };
     }
     default:
-      return { rule: 'schema', path, part: 'value', message: `${name} ${error.message ?? 'is invalid'}` };
+      return {
+        severity: 'error',
+        rule: 'schema',
+        path,
+        part: 'value',
+        message: `${name} ${error.message ?? 'is invalid'}`,
+      };
   }
 }
 

@@ -44,8 +44,28 @@ const SIGNIFICANT = [
   '@',
   '`',
   '\t',
+  '\r',
   '?',
   '/',
+];
+// Lines whose indentation or form the placement of findings must read right (or refuse).
+const LINES = [
+  '# a comment',
+  '    # an indented comment',
+  '',
+  '---',
+  'x: |',
+  '  block text',
+  '  - item',
+  '  continued text',
+  '  "quoted key": 1',
+  "  'it''s': 2",
+  '  ? explicit',
+  '  : value',
+  '  !!str tagged: 3',
+  '  1e3: number key',
+  '    - { key: "", access: read }',
+  '    roles: [nope]',
 ];
 const VALUES = [
   '',
@@ -73,7 +93,7 @@ function mutate(text: string, next: () => number): string {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
   const at = () => Math.floor(next() * (text.length + 1));
   const lines = () => text.split('\n');
-  switch (Math.floor(next() * 8)) {
+  switch (Math.floor(next() * 9)) {
     case 0: {
       const start = at();
       return text.slice(0, start) + text.slice(start + 1 + Math.floor(next() * 20));
@@ -107,6 +127,11 @@ function mutate(text: string, next: () => number): string {
     case 6: {
       const i = at();
       return text.slice(0, i) + String.fromCharCode(Math.floor(next() * 0x3000)) + text.slice(i);
+    }
+    case 7: {
+      const l = lines();
+      l.splice(Math.floor(next() * l.length), 0, ' '.repeat(2 * Math.floor(next() * 3)) + pick(LINES));
+      return l.join('\n');
     }
     default:
       return text.slice(0, at());
@@ -146,10 +171,11 @@ describe('validation under random mutation', () => {
         expect(d.message.trim().length, `case ${n}`).toBeGreaterThan(5);
         expect(d.message.includes('\n'), `case ${n}: multi-line message`).toBe(false);
       }
-      // The fast parser and the exact one must agree on every input, down to the resolved policy.
-      expect(loadWithPositions(text, 'fuzz.yaml').policy, `case ${n}: parsers disagree on:\n${text}`).toEqual(
-        result.policy,
-      );
+      // The fast parser and the exact one must agree on every input, down to the resolved policy
+      // and to where each finding is placed (the fast one places them from parts of the text).
+      const exact = loadWithPositions(text, 'fuzz.yaml');
+      expect(exact.policy, `case ${n}: parsers disagree on:\n${text}`).toEqual(result.policy);
+      expect(result.diagnostics, `case ${n}: placed differently in:\n${text}`).toEqual(exact.diagnostics);
       outcomes[result.policy ? 'valid' : 'invalid']++;
     }
     // The mutations must actually exercise both outcomes and many rules, or the test proves nothing.

@@ -1,7 +1,7 @@
 // Every rule, tripped by a policy written for it: the rule id, the severity, and the line and
 // column of the offending text (found in the policy itself, marked by `at`).
 import { describe, expect, it } from 'vitest';
-import { loadPolicy } from '../../shared/policy/load.js';
+import { loadPolicy, MAX_DIAGNOSTICS } from '../../shared/policy/load.js';
 import { RULES } from '../../shared/policy/rules.js';
 
 const ROOT_USER = 'users:\n  root:\n    roles: [root]\n';
@@ -13,6 +13,8 @@ interface Case {
   /** Text whose first character the finding points at; `nth` picks a later occurrence. */
   at: string;
   nth?: number;
+  /** What the message must say, where its wording is part of the rule. */
+  says?: RegExp;
 }
 
 const cases: Case[] = [
@@ -25,7 +27,23 @@ const cases: Case[] = [
     at: '\u0000',
   },
   { rule: 'too-deep', severity: 'error', yaml: `version: 1\nx: ${'['.repeat(100)}`, at: '[', nth: 64 },
-  { rule: 'schema-required', severity: 'error', yaml: `${ROOT_USER}`, at: 'users' },
+  {
+    // Complex keys nest on one line; 2 columns of indentation, then the 128th `? ` crosses 256.
+    rule: 'too-deep',
+    severity: 'error',
+    yaml: `version: 1\nx:\n  ${'? '.repeat(200)}a\n`,
+    at: '?',
+    nth: 127,
+    says: /nested deeper than 256 columns/,
+  },
+  // A comment first, so that the policy's own start (where these point) is not line 1, column 1.
+  { rule: 'schema-required', severity: 'error', yaml: `# no version\n${ROOT_USER}`, at: 'users' },
+  {
+    rule: 'schema-required',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    ttl: 24h\n`,
+    at: 'ttl',
+  },
   { rule: 'schema-type', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles: [a, b]\n`, at: '[a, b]' },
   {
     rule: 'schema-enum',
@@ -66,6 +84,21 @@ const cases: Case[] = [
     yaml: `version: 1\n${ROOT_USER}roles:\n  a: []\n  b: []\n  a: []\n`,
     at: 'a: []',
     nth: 1,
+  },
+  {
+    rule: 'duplicate-name',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    hosts: [10.0.0.1]\n  m:\n    hosts: [10.0.0.2]\n`,
+    at: 'm:',
+    nth: 1,
+    says: /^member "m" is declared twice \(first at line 6\)$/,
+  },
+  {
+    rule: 'duplicate-name',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}templates:\n  t:\n    user: a-{instanceId}\n    roles: []\n  t:\n    user: b-{instanceId}\n    roles: []\n`,
+    at: 't:\n    user: b',
+    says: /^template "t" is declared twice \(first at line 6\)$/,
   },
   {
     rule: 'duplicate-key',
@@ -154,6 +187,47 @@ const cases: Case[] = [
     at: '""',
   },
   {
+    // From the first key ("\0") to the end: the empty prefix written as a range.
+    rule: 'whole-keyspace',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { range: { from: "\\0" }, access: write }\n`,
+    at: '{ from',
+    says: /write the whole key space \(range \["\\u0000", end of key space\)\)/,
+  },
+  {
+    rule: 'whole-keyspace',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { range: { from: "\\0", to: "" }, access: readwrite }\n`,
+    at: '{ from',
+  },
+  {
+    // Every key under "/" and more: as wide as prefix "/".
+    rule: 'whole-keyspace',
+    severity: 'warning',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { range: { from: "!", to: "1" }, access: read }\n`,
+    at: '{ from',
+  },
+  {
+    rule: 'empty-key',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { key: "", access: read }\n`,
+    at: '""',
+  },
+  {
+    rule: 'empty-key',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { range: { from: "", to: /b/ }, access: read }\n`,
+    at: '{ from',
+    says: /from: "\\0"/,
+  },
+  {
+    // Meant as the whole key space; etcd would grant nothing at all.
+    rule: 'empty-key',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { range: { from: "", to: "" }, access: read }\n`,
+    at: '{ from',
+  },
+  {
     rule: 'redundant-permission',
     severity: 'warning',
     yaml: `version: 1\n${ROOT_USER}roles:\n  a:\n    - { key: /a/x, access: read }\n    - { prefix: /a/, access: readwrite }\n`,
@@ -170,6 +244,12 @@ const cases: Case[] = [
     rule: 'auth-root',
     severity: 'error',
     yaml: `version: 1\nusers:\n  root:\n    roles: []\n`,
+    at: '[]',
+  },
+  {
+    rule: 'auth-root',
+    severity: 'error',
+    yaml: `# auth is on by default\nversion: 1\nusers:\n  app:\n    roles: []\n`,
     at: 'version',
   },
   {
@@ -178,6 +258,7 @@ const cases: Case[] = [
     yaml: `version: 1\n${ROOT_USER}  app:\n    roles: [root]\n`,
     at: 'root]',
     nth: 1,
+    says: /kube-apiserver needs it only because compaction on the v3 API is allowed to root.*acknowledge: \[root-grant\]/,
   },
   {
     rule: 'member-user-collision',
@@ -229,6 +310,28 @@ const cases: Case[] = [
     at: '200h',
   },
   {
+    rule: 'ttl-limit',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}members:\n  m:\n    hosts: [m1]\n    ttl: 9000h\n`,
+    at: '9000h',
+    says: /above the policy's maximum/,
+  },
+  {
+    rule: 'ttl-limit',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}templates:\n  t:\n    user: t-{instanceId}\n    roles: []\n    certificate:\n      ttl: 9000h\n`,
+    at: '9000h',
+    says: /above the policy's maximum/,
+  },
+  {
+    // With ca.maxTtl unreadable (reported on its own), the CA's validity still bounds a TTL.
+    rule: 'ttl-limit',
+    severity: 'error',
+    yaml: `version: 1\nca:\n  validity: 100h\n  maxTtl: 0h\n${ROOT_USER}members:\n  m:\n    hosts: [m1]\n    ttl: 200h\n`,
+    at: '200h',
+    says: /outlives the CA/,
+  },
+  {
     rule: 'requester-pattern',
     severity: 'error',
     yaml: `version: 1\n${ROOT_USER}  app:\n    roles: []\n    certificate:\n      requesters: ["arn:aws:iam::12345:role/app"]\n`,
@@ -258,6 +361,14 @@ const cases: Case[] = [
     yaml: `version: 1\npresets: [calico]\n${ROOT_USER}roles:\n  calico-cni:\n    - { prefix: /calico/, access: readwrite }\n`,
     at: 'calico-cni',
   },
+  {
+    // One finding past the limit: the count stands where the first finding not shown would.
+    rule: 'too-many-findings',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}${Array.from({ length: MAX_DIAGNOSTICS + 1 }, (_, i) => `field${i}: x\n`).join('')}`,
+    at: `field${MAX_DIAGNOSTICS}:`,
+    says: /^… and 1 more finding/,
+  },
 ];
 
 function positionOf(text: string, needle: string, nth = 0): { line: number; column: number } {
@@ -269,7 +380,7 @@ function positionOf(text: string, needle: string, nth = 0): { line: number; colu
 }
 
 describe('validation rules', () => {
-  it.each(cases)('$rule ($severity) at $at', ({ rule, severity, yaml, at, nth }) => {
+  it.each(cases)('$rule ($severity) at $at', ({ rule, severity, yaml, at, nth, says }) => {
     // Prepare
     const expected = positionOf(yaml, at, nth);
     // Act
@@ -279,6 +390,7 @@ describe('validation rules', () => {
     expect(found, JSON.stringify(diagnostics, null, 1)).toHaveLength(1);
     expect(found[0]).toMatchObject({ file: 'policy.yaml', severity, ...expected });
     expect(found[0]?.message.length).toBeGreaterThan(10);
+    if (says) expect(found[0]?.message).toMatch(says);
     if (severity === 'error') expect(policy).toBeUndefined();
   });
 

@@ -3,14 +3,18 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { MAX_DIAGNOSTICS } from '../../shared/policy/load.js';
 import { policySchema } from '../../shared/policy/schema.js';
 import { REPO, runCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-validate-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const examples = readdirSync(join(REPO, 'examples')).filter((f) => f.endsWith('.yaml'));
 
@@ -75,6 +79,27 @@ describe('validate: output', () => {
     ]);
   });
 
+  it('warnings only: prints FILE:LINE:COL: warning: text [rule], says valid, and exits 0', () => {
+    // Prepare
+    const file = join(dir, 'warnings.yaml');
+    writeFileSync(
+      file,
+      'version: 1\nroles:\n  app:\n    - { prefix: /app, access: read }\nusers:\n  root:\n    roles: [root]\n  app:\n    roles: [app]\n',
+    );
+    // Act
+    const run = runCli(['validate', file]);
+    // Assess
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const lines = run.stdout.split('\n');
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^${escapeRegExp(file)}:4:17: warning: prefix "/app" does not end in "/": .* \\[prefix-slash\\]$`,
+      ),
+    );
+    expect(lines[1]).toBe(`${file}: valid with 1 warning`);
+  });
+
   it('takes --policy as well as the positional file', () => {
     expect(runCli(['validate', '--policy', 'examples/calico-advanced.yaml']).code).toBe(0);
   });
@@ -111,7 +136,17 @@ describe('validate: bad input never crashes', () => {
     [
       'deep block nesting',
       `version: 1\nx:\n${Array.from({ length: 5000 }, (_, i) => `${' '.repeat(i)}- `).join('\n')}x\n`,
-      /error: indented deeper than 256 columns \[too-deep\]$/,
+      /error: nested deeper than 256 columns of indentation and - \? : indicators \[too-deep\]$/,
+    ],
+    [
+      'deep nesting through complex keys',
+      `version: 1\nx: y\n${'? '.repeat(50_000)}x\n`,
+      /:3:257: error: nested deeper than 256 columns of indentation and - \? : indicators \[too-deep\]$/,
+    ],
+    [
+      'deep nesting through complex keys with anchors and tags between',
+      `version: 1\n${'? &a !t '.repeat(20_000)}x\n`,
+      /:2:\d+: error: nested deeper than 256 columns .*\[too-deep\]$/,
     ],
     [
       'a 10 MB file of garbage',
@@ -176,6 +211,37 @@ describe('validate: bad input never crashes', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(`etcd-warden: cannot read policy ${join(dir, 'nope.yaml')}: no such file\n`);
   });
+
+  it(`a 10 MB policy with a finding on every user: exit 1 within 20 s, the first ${MAX_DIAGNOSTICS} placed, the rest counted`, () => {
+    // Prepare
+    const file = join(dir, 'ten-megabytes-of-findings.yaml');
+    const parts = ['version: 1\nusers:\n  root:\n    roles: [root]\n'];
+    let size = parts[0]?.length ?? 0;
+    for (let i = 0; size < 10 * 1024 * 1024; i++) {
+      const user = `  user-${i}:\n    roles: [undefined-role]\n`;
+      parts.push(user);
+      size += user.length;
+    }
+    writeFileSync(file, parts.join(''));
+    const start = performance.now();
+    // Act
+    const run = runCli(['validate', file], { timeoutMs: 60_000 });
+    // Assess: before the placement was linear, this ran for over ten minutes.
+    const seconds = (performance.now() - start) / 1000;
+    expect(run.code).toBe(1);
+    expect(seconds).toBeLessThan(20);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(MAX_DIAGNOSTICS + 1);
+    expect(lines[0]).toBe(`${file}:6:13: error: role "undefined-role" is not defined [undefined-role]`);
+    expect(lines[MAX_DIAGNOSTICS - 1]).toBe(
+      `${file}:${6 + 2 * (MAX_DIAGNOSTICS - 1)}:13: error: role "undefined-role" is not defined [undefined-role]`,
+    );
+    expect(lines[MAX_DIAGNOSTICS]).toMatch(
+      new RegExp(
+        `^${escapeRegExp(file)}:${6 + 2 * MAX_DIAGNOSTICS}:13: error: … and \\d+ more findings from here on, not shown \\(\\d+ errors, 0 warnings\\): only the first ${MAX_DIAGNOSTICS} are listed \\[too-many-findings\\]$`,
+      ),
+    );
+  }, 90_000);
 
   it('a file over the size limit: refused before it is read', () => {
     const file = join(dir, 'huge.yaml');
