@@ -1,30 +1,28 @@
 // One build for every front: the CLI, the Lambda functions and the GitHub Action.
-// Each bundle is ESM for Node 20 (runs in tests here and on the Lambda Node.js 24 runtime).
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
+import { bundleOptions, lambdaOptions } from './build-options.mjs';
 
-// Some dependencies (@actions/core, the AWS SDK) still call require(); ESM bundles need one.
-const requireShim =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
-
-/** What the Lambda Node.js runtime provides to every function: the AWS SDK for JavaScript v3. */
-export const LAMBDA_RUNTIME_PACKAGES = ['@aws-sdk/*', '@smithy/*'];
-
-/** @type {{entry: string, outfile: string, external?: string[], split?: boolean}[]} */
+/** @type {{entry: string, outfile: string, options: import('esbuild').BuildOptions, split?: boolean}[]} */
 export const targets = [
   // etcd3 loads its .proto files at run time from its own folder: the CLI resolves it from node_modules.
   // Split into chunks: each command loads only its own code (the whole bundle costs ~70 ms to parse).
-  { entry: 'cli/bin.ts', outfile: 'dist/cli/etcd-warden.mjs', external: ['etcd3'], split: true },
+  {
+    entry: 'cli/bin.ts',
+    outfile: 'dist/cli/etcd-warden.mjs',
+    options: bundleOptions(['etcd3']),
+    split: true,
+  },
   // The Action runs from a checkout without node_modules: everything bundled but etcd3, which it never
   // loads (it reaches etcd over the core's HTTP/2 channel; a test runs it with no node_modules).
-  { entry: 'action/src/main.ts', outfile: 'action/dist/index.mjs', external: ['etcd3'] },
+  { entry: 'action/src/main.ts', outfile: 'action/dist/index.mjs', options: bundleOptions(['etcd3']) },
   {
     entry: 'infra/app.ts',
     outfile: 'dist/infra/app.mjs',
-    external: ['aws-cdk-lib', 'constructs', 'cdk-nag'],
+    options: bundleOptions(['aws-cdk-lib', 'constructs', 'cdk-nag']),
   },
   // Lambda bundles, one folder each (handler `index.handler`). The AWS SDK v3 stays out: the Lambda
   // Node.js runtime ships it (ES module imports of it resolve there since Node.js 18), and bundled it
@@ -35,12 +33,12 @@ export const targets = [
   {
     entry: 'functions/issue-cert/index.ts',
     outfile: 'dist/functions/issue-cert/index.mjs',
-    external: ['etcd3', ...LAMBDA_RUNTIME_PACKAGES],
+    options: lambdaOptions(),
   },
   {
     entry: 'functions/apply-rbac/index.ts',
     outfile: 'dist/functions/apply-rbac/index.mjs',
-    external: ['etcd3', ...LAMBDA_RUNTIME_PACKAGES],
+    options: lambdaOptions(),
   },
 ];
 
@@ -92,20 +90,6 @@ await Promise.all(
         : { entryPoints: [t.entry], outfile: t.outfile };
       // Chunk names carry a content hash: old ones would pile up.
       if (t.split) await rm(dirname(t.outfile), { recursive: true, force: true });
-      return build({
-        ...output,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        // ES module builds first, so that unused parts of the AWS SDK and others are tree-shaken.
-        mainFields: ['module', 'main'],
-        sourcemap: false,
-        minify: true,
-        legalComments: 'none',
-        external: t.external ?? [],
-        banner: { js: requireShim },
-        logLevel: 'warning',
-      });
+      return build({ ...t.options, ...output });
     }),
 );

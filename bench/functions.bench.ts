@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
+import { lambdaOptions } from '../build-options.mjs';
 import type { HttpEvent } from '../functions/http.js';
 import { createIssueCert } from '../functions/issue-cert/issue-cert.js';
 import type { CaStore } from '../shared/castore/index.js';
@@ -81,24 +82,8 @@ const bundles = names.map((name) => {
   return { name, dir, files: files.map((f) => relative(dir, f)), bytes, gzip };
 });
 
-// The same build as build.mjs's Lambda targets (kept in step by hand: each output's size is
-// checked against the file on disk and a difference is reported), in memory, for its metafile.
-const REQUIRE_SHIM =
-  "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
-const LAMBDA_OPTIONS: BuildOptions = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  mainFields: ['module', 'main'],
-  sourcemap: false,
-  minify: true,
-  legalComments: 'none',
-  // etcd3 is never loaded; the AWS SDK v3 is the Lambda Node.js runtime's.
-  external: ['etcd3', '@aws-sdk/*', '@smithy/*'],
-  banner: { js: REQUIRE_SHIM },
-  logLevel: 'warning',
-};
+// The same build as build.mjs's Lambda targets, in memory, for its metafile.
+const LAMBDA_OPTIONS: BuildOptions = lambdaOptions();
 const ORIGINS: [string, RegExp][] = [
   ['AWS SDK v3, bundled (@aws-sdk/*, @smithy/*, bowser)', /^(@aws-sdk|@smithy|@aws)\/|^bowser$/],
   [
@@ -686,7 +671,7 @@ ${bundles
 
 What the bundles hold, by origin (esbuild's metafile of the same build, made again in memory${
     drift.length
-      ? `; **its output differs in size from the file on disk for ${drift.join(', ')}: the file was built from other sources (run \`npm run build\`) or build.mjs's options and this bench's copy of them have drifted apart**`
+      ? `; **its output differs in size from the file on disk for ${drift.join(', ')}: the file was built from other sources (run \`npm run build\`)**`
       : '; its output has the byte count of the file on disk'
   }):
 
