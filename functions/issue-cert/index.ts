@@ -2,13 +2,15 @@
  * Lambda entry of issue-cert (handler `index.handler`, Node.js 24 runtime). Configuration:
  *   CA_SECRET_ID      the CA's Secrets Manager secret (name or ARN), as `ca init --ca-store secretsmanager://…`
  *   POLICY_SECRET_ID  the secret apply-rbac stores each applied policy in
- * Both are read at the first request and cached for the life of the instance.
+ *   POLICY_CACHE_SECONDS  how long a warm instance answers from the policy it read (default 300):
+ *                     a user that an apply adds is known to every instance after at most this long
+ * The CA is read at the first request and kept for the life of the instance.
  */
 import { secretsManagerCaStore } from '../../shared/castore/secrets-manager-store.js';
 import { createLogger } from '../../shared/log/index.js';
 import { nodePkiContext } from '../../shared/pki/crypto-node.js';
 import { secretsManagerPolicyStore } from '../../shared/policystore/secrets-manager-policy-store.js';
-import { requiredEnv } from '../environment.js';
+import { optionalSeconds, requiredEnv } from '../environment.js';
 import type { HttpEvent, HttpResponse } from '../http.js';
 import { createIssueCert, internalErrorResponse } from './issue-cert.js';
 
@@ -19,7 +21,9 @@ export const handler = async (event: HttpEvent): Promise<HttpResponse> => {
   try {
     handle ??= createIssueCert({
       caStore: secretsManagerCaStore(requiredEnv('CA_SECRET_ID')),
-      policyStore: secretsManagerPolicyStore(requiredEnv('POLICY_SECRET_ID')),
+      policyStore: secretsManagerPolicyStore(requiredEnv('POLICY_SECRET_ID'), {
+        cacheSeconds: optionalSeconds('POLICY_CACHE_SECONDS'),
+      }),
       pki: nodePkiContext(),
       log,
     });

@@ -218,27 +218,28 @@ describe('issue-cert bundle', () => {
     expect(findLeaks([JSON.parse(method.body), JSON.parse(path.body)])).toEqual([]);
   });
 
-  it.each(['CA_SECRET_ID', 'POLICY_SECRET_ID'])(
-    'answers a JSON 500 and logs one line when %s is not set',
-    async (variable) => {
-      // Act
-      const { result, out } = await withEnv({ [variable]: undefined }, () => {
-        const { handler: misconfigured } = stageBundle<Handler>('issue-cert');
-        return capturingStdout(() => misconfigured(post({ user: 'app', generateKey: true })));
-      });
-      // Assess
-      expect(result).toMatchObject({ statusCode: 500, headers: { 'content-type': 'application/json' } });
-      expect(errorOf(result)).toEqual({ code: 'internal', message: 'internal error; nothing was issued' });
-      const lines = logLines(out);
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatchObject({
-        level: 'error',
-        event: 'not-configured',
-        error: { message: expect.stringContaining(variable) },
-      });
-      expect(findLeaks([JSON.parse(result.body), lines])).toEqual([]);
-    },
-  );
+  it.each([
+    ['CA_SECRET_ID', undefined],
+    ['POLICY_SECRET_ID', undefined],
+    ['POLICY_CACHE_SECONDS', '5m'],
+  ])('answers a JSON 500 and logs one line when %s is %s', async (variable, value) => {
+    // Act
+    const { result, out } = await withEnv({ [variable]: value }, () => {
+      const { handler: misconfigured } = stageBundle<Handler>('issue-cert');
+      return capturingStdout(() => misconfigured(post({ user: 'app', generateKey: true })));
+    });
+    // Assess
+    expect(result).toMatchObject({ statusCode: 500, headers: { 'content-type': 'application/json' } });
+    expect(errorOf(result)).toEqual({ code: 'internal', message: 'internal error; nothing was issued' });
+    const lines = logLines(out);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'error',
+      event: 'not-configured',
+      error: { message: expect.stringContaining(variable) },
+    });
+    expect(findLeaks([JSON.parse(result.body), lines])).toEqual([]);
+  });
 });
 
 describe('issue-cert on API Gateway HTTP API events (payload 2.0)', () => {
@@ -353,5 +354,25 @@ describe('issue-cert caching in a warm instance', () => {
     expect([before.statusCode, cached.statusCode, cold.statusCode]).toEqual([404, 404, 201]);
     expect(x509Fields(JSON.parse(cold.body).certificate, ['-subject'])).toMatch(/CN\s*=\s*batch/);
     expect(secretReads(own).sort()).toEqual(['warden/ca', 'warden/ca', 'warden/policy', 'warden/policy']);
+  });
+
+  it('with POLICY_CACHE_SECONDS=0 a warm instance reads each request the policy apply stored last', async () => {
+    // Prepare
+    const { own, env } = await ownSecretsManager();
+    const newer = POLICY_TEXT.replace(
+      'users:\n',
+      'users:\n  batch:\n    roles: [app-rw]\n    certificate:\n      ttl: 24h\n' +
+        '      requesters: ["arn:aws:iam::123456789012:role/app-runner"]\n',
+    );
+    const uncached = { ...env, POLICY_CACHE_SECONDS: '0' };
+    const { handler: warm } = await withEnv(uncached, async () => stageBundle<Handler>('issue-cert'));
+    const asBatch = () => warm(post({ user: 'batch', generateKey: true }));
+    const before = await withEnv(uncached, asBatch);
+    await storePolicyVersion(fakeAwsEnv(own.endpoint), newer);
+    // Act
+    const after = await withEnv(uncached, asBatch);
+    // Assess
+    expect([before.statusCode, after.statusCode]).toEqual([404, 201]);
+    expect(secretReads(own).filter((s) => s === 'warden/policy')).toHaveLength(2);
   });
 });
