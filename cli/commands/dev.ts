@@ -3,7 +3,7 @@
 // functions served on 127.0.0.1. It runs the same commands a user would (apply, verify, serve) and
 // reuses whatever an earlier run left: the CA, etcd's data, the applied policy.
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -204,8 +204,9 @@ function instructions(
 ): string {
   const warden = existsSync(join(io.cwd, 'node_modules', '.bin', 'etcd-warden'))
     ? 'npx etcd-warden'
-    : // The script this process was started with: bin/etcd-warden.js, wherever the bundle's chunks lie.
-      `node ${resolve(process.argv[1] ?? 'bin/etcd-warden.js')}`;
+    : // The script this process was started with (bin/etcd-warden.js, wherever the bundle's chunks
+      // lie), without the links npx starts it through.
+      `node ${realpathSync(resolve(process.argv[1] ?? 'bin/etcd-warden.js'))}`;
   const certs = join(o.dir, 'certs');
   const store = o.caStoreArgs.length ? ` ${o.caStoreArgs.join(' ')}` : '';
   const lines = ['', 'Try it from another shell:'];
