@@ -26,9 +26,10 @@ export const validateCommand: Command = {
     } else {
       for (const d of diagnostics) io.out(`${formatDiagnostic(d)}\n`);
       if (policy) {
-        const warnings = diagnostics.length
-          ? ` with ${diagnostics.length} warning${diagnostics.length > 1 ? 's' : ''}`
-          : '';
+        // Past the cap, the last line counts the warnings not listed; this line counts the listed ones.
+        const listed = diagnostics.filter((d) => d.rule !== 'too-many-findings').length;
+        const counted = listed < diagnostics.length ? ' listed, and more counted above' : '';
+        const warnings = listed ? ` with ${listed} warning${listed > 1 ? 's' : ''}${counted}` : '';
         io.out(`${file}: valid${warnings}\n${formatSummary(policy)}`);
       }
     }

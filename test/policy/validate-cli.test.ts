@@ -100,6 +100,25 @@ describe('validate: output', () => {
     expect(lines[1]).toBe(`${file}: valid with 1 warning`);
   });
 
+  it('past the cap, says how many warnings it listed and that the rest are counted', () => {
+    // Prepare: more prefix-slash warnings than are listed, and nothing else.
+    const file = join(dir, 'many-warnings.yaml');
+    const roles = Array.from(
+      { length: 1200 },
+      (_, i) => `  r${i}:\n    - { prefix: /r${i}, access: read }\n`,
+    );
+    writeFileSync(file, `version: 1\nroles:\n${roles.join('')}users:\n  root:\n    roles: [root]\n`);
+    // Act
+    const run = runCli(['validate', file]);
+    // Assess
+    const lines = run.stdout.trimEnd().split('\n');
+    const verdict = lines.find((l) => l.startsWith(`${file}: valid`));
+    expect(run.code).toBe(0);
+    expect(lines.filter((l) => l.endsWith('[prefix-slash]'))).toHaveLength(1000);
+    expect(lines[1000]).toMatch(/warning: … and 200 more findings from here on.*\[too-many-findings\]$/);
+    expect(verdict).toBe(`${file}: valid with 1000 warnings listed, and more counted above`);
+  });
+
   it('takes --policy as well as the positional file', () => {
     expect(runCli(['validate', '--policy', 'examples/calico-advanced.yaml']).code).toBe(0);
   });
