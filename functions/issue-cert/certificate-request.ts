@@ -1,6 +1,6 @@
 // The body of POST /certificates, checked field by field: anything unexpected is refused.
 import { WardenError } from '../../shared/errors.js';
-import { parseDuration } from '../../shared/policy/duration.js';
+import { DURATION_RULE, parseDuration } from '../../shared/policy/duration.js';
 
 export interface CertificateRequest {
   user: string;
@@ -39,7 +39,7 @@ export function parseCertificateRequest(body: Buffer): CertificateRequest {
   let ttlSeconds: number | undefined;
   if (ttl !== undefined) {
     ttlSeconds = typeof ttl === 'string' ? parseDuration(ttl) : undefined;
-    if (ttlSeconds === undefined) throw invalid('"ttl" must be a duration such as "24h"');
+    if (ttlSeconds === undefined) throw invalid(`"ttl" must be ${DURATION_RULE}`);
   }
   return { user, ...(csr === undefined ? {} : { csr }), ...(ttlSeconds === undefined ? {} : { ttlSeconds }) };
 }

@@ -4,6 +4,7 @@
 // the policy lint.
 import { WardenError } from '../errors.js';
 import { parseDuration } from '../policy/duration.js';
+import { own } from '../policy/own.js';
 import { INSTANCE_ID } from '../policy/requesters.js';
 import { DEFAULTS } from '../policy/rules.js';
 import type { ClientCertificateSpec, Policy } from '../policy/types.js';
@@ -48,8 +49,8 @@ function clientProfile(
 }
 
 export function nameProfile(policy: Policy, name: string): NameProfile {
-  const member = policy.members[name];
-  const user = policy.users[name];
+  const member = own(policy.members, name);
+  const user = own(policy.users, name);
   const template = templateFor(policy, name);
   if (member) {
     if (user || template) {

@@ -61,5 +61,6 @@ export function derOrPem(input: string | Uint8Array, labels: readonly string[], 
   if (input[0] === DER_SEQUENCE) return input;
   const found = firstBlock(Buffer.from(input).toString('latin1'), labels, what);
   if (found instanceof Uint8Array) return found;
-  throw notFound(what, 'is neither DER (a SEQUENCE) nor PEM', labels, found.other);
+  const verdict = found.other === undefined ? 'is neither DER (a SEQUENCE) nor PEM' : 'is not PEM';
+  throw notFound(what, verdict, labels, found.other);
 }

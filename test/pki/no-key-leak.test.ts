@@ -137,7 +137,7 @@ describe('no private key in any output', () => {
       'the CA private key does not belong to the CA certificate',
     );
     expect(outputs.find((o) => o.label === 'key as CSR')?.text).toContain(
-      'the CSR is not PEM (expected -----BEGIN CERTIFICATE REQUEST-----)',
+      'the CSR is not PEM (expected -----BEGIN CERTIFICATE REQUEST-----); it holds a private key block',
     );
     expect(outputs.find((o) => o.label === 'sm throttled')?.text).toContain(
       '(ThrottlingException); try again',
