@@ -1,5 +1,6 @@
 // The body of POST /certificates, checked field by field: anything unexpected is refused.
 import { WardenError } from '../../shared/errors.js';
+import { quote } from '../../shared/policy/diagnostics.js';
 import { DURATION_RULE, parseDuration } from '../../shared/policy/duration.js';
 
 export interface CertificateRequest {
@@ -27,7 +28,7 @@ export function parseCertificateRequest(body: Buffer): CertificateRequest {
   }
   const fields = value as Record<string, unknown>;
   const extra = Object.keys(fields).filter((k) => !FIELDS.has(k));
-  if (extra.length > 0) throw invalid(`unknown field ${JSON.stringify(extra[0])}`);
+  if (extra.length > 0) throw invalid(`unknown field ${quote(extra[0])}`);
   const { user, csr, ttl, generateKey } = fields;
   if (typeof user !== 'string' || user === '') throw invalid('"user" is required: the etcd user name');
   if (csr !== undefined && typeof csr !== 'string') throw invalid('"csr" must be a PEM string');

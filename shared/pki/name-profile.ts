@@ -4,6 +4,7 @@
 // the policy lint.
 import { WardenError } from '../errors.js';
 import { parseDuration } from '../policy/duration.js';
+import { quote } from '../policy/diagnostics.js';
 import { own } from '../policy/own.js';
 import { INSTANCE_ID } from '../policy/requesters.js';
 import { DEFAULTS } from '../policy/rules.js';
@@ -56,7 +57,7 @@ export function nameProfile(policy: Policy, name: string): NameProfile {
     if (user || template) {
       throw new WardenError(
         'invalid-policy',
-        `${name} is both a member and an etcd user; no certificate issued (CVE-2018-16886)`,
+        `${quote(name)} is both a member and an etcd user; no certificate issued (CVE-2018-16886)`,
       );
     }
     return {
@@ -71,6 +72,6 @@ export function nameProfile(policy: Policy, name: string): NameProfile {
   if (template) return clientProfile(name, template.certificate, `templates.${template.name}`);
   throw new WardenError(
     'not-found',
-    `${JSON.stringify(name)} is neither a user nor a member in the policy; no certificate issued`,
+    `${quote(name)} is neither a user nor a member in the policy; no certificate issued`,
   );
 }

@@ -126,7 +126,7 @@ function acceptEcKey(parameters: Asn1 | undefined, point: Uint8Array, invalid: R
       `uses curve ${OTHER_CURVES[curveOid] ?? oidText(curveOid)}: only P-256, P-384 and P-521 are accepted`,
     );
   const decoded = decodeEcPoint(curve, point);
-  if (typeof decoded === 'string') throw invalid(`has an EC point that ${decoded}`);
+  if (typeof decoded === 'string') throw invalid(`has a ${curve.jwkName} point that ${decoded}`);
   const { kind, description } = EC_KINDS[curve.jwkName] as (typeof EC_KINDS)[string];
   const jwk = {
     kty: 'EC',
