@@ -3,8 +3,8 @@
 // never be usable as etcd usernames (CVE-2018-16886), so a collision is refused here as well as by
 // the policy lint.
 import { WardenError } from '../errors.js';
-import { parseDuration } from '../policy/duration.js';
 import { quote } from '../policy/diagnostics.js';
+import { parseDuration } from '../policy/duration.js';
 import { own } from '../policy/own.js';
 import { INSTANCE_ID } from '../policy/requesters.js';
 import { DEFAULTS } from '../policy/rules.js';

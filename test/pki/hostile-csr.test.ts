@@ -263,8 +263,7 @@ const CORPUS: HostileCase[] = [
   },
   {
     label: 'ASN.1 nested past asn1js depth',
-    make: () =>
-      new Uint8Array(Buffer.concat(Array.from({ length: 1_000 }, () => Buffer.from([0x30, 0x80])))),
+    make: () => new Uint8Array(Buffer.concat(Array.from({ length: 1_000 }, () => Buffer.from([0x30, 0x80])))),
     message: 'the CSR nests ASN.1 values too deeply',
   },
 ];
