@@ -266,6 +266,16 @@ const CORPUS: HostileCase[] = [
     make: () => new Uint8Array(Buffer.concat(Array.from({ length: 1_000 }, () => Buffer.from([0x30, 0x80])))),
     message: 'the CSR nests ASN.1 values too deeply',
   },
+  {
+    label: 'twenty thousand NULL values in one SEQUENCE',
+    make: () => {
+      const nulls = Buffer.concat(Array.from({ length: 20_000 }, () => Buffer.from([0x05, 0x00])));
+      return new Uint8Array(
+        Buffer.concat([Buffer.from([0x30, 0x82, nulls.length >> 8, nulls.length & 0xff]), nulls]),
+      );
+    },
+    message: 'the CSR holds too many ASN.1 values',
+  },
 ];
 
 beforeAll(async () => {
