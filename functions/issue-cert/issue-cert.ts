@@ -17,6 +17,7 @@ import {
   loadCa,
   type PkiContext,
 } from '../../shared/pki/index.js';
+import { quote } from '../../shared/policy/diagnostics.js';
 import type { PolicyStore, StoredPolicy } from '../../shared/policystore/index.js';
 import {
   bodyOf,
@@ -114,7 +115,11 @@ export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Prom
     const path = pathOf(event).replace(/\/+$/, '') || '/';
     const allow = path === '/certificates' ? 'POST' : path === '/ca' || path === '/crl' ? 'GET' : undefined;
     if (!allow)
-      return errorResponse(404, 'not-found', `no route ${path}: POST /certificates, GET /ca, GET /crl`);
+      return errorResponse(
+        404,
+        'not-found',
+        `no route ${quote(path)}: POST /certificates, GET /ca, GET /crl`,
+      );
     if (method !== allow) {
       const refused = errorResponse(405, 'method-not-allowed', `${path} takes ${allow}`);
       return { ...refused, headers: { ...refused.headers, allow } };
@@ -136,7 +141,7 @@ export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Prom
           code: error.code,
           message: error.message,
           caller: callerOf(event),
-          path: pathOf(event),
+          path: quote(pathOf(event)),
         });
         return errorResponse(status, error.code, error.message);
       }

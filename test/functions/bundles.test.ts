@@ -35,7 +35,7 @@ describe('findLeaks', () => {
   it('passes ordinary answers', () => {
     // Prepare
     const value = {
-      error: { code: 'not-found', message: 'no route /admin: POST /certificates, GET /ca, GET /crl' },
+      error: { code: 'not-found', message: 'no route "/admin": POST /certificates, GET /ca, GET /crl' },
       certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----',
       notAfter: '2026-11-29T12:00:00.000Z',
       changes: 3,

@@ -291,8 +291,20 @@ describe('issue-cert on API Gateway HTTP API events (payload 2.0)', () => {
     // Assess
     expect(answers.map((a) => a.statusCode)).toEqual([200, 404, 404, 404]);
     expect(answers[0]?.body).toBe(caPem);
-    expect(errorOf(answers[1] as HttpResponse).message).toMatch(/^no route \/:/);
-    expect(errorOf(answers[2] as HttpResponse).message).toMatch(/^no route \/prod\/certificates:/);
+    expect(errorOf(answers[1] as HttpResponse).message).toMatch(/^no route "\/":/);
+    expect(errorOf(answers[2] as HttpResponse).message).toMatch(/^no route "\/prod\/certificates":/);
+  });
+
+  it('echoes a 10 KB path as a short prefix', async () => {
+    // Prepare
+    const long = `/${'x'.repeat(10_000)}`;
+    // Act
+    const answer = await handler(onStage('$default', long));
+    // Assess
+    expect(answer.statusCode).toBe(404);
+    expect(errorOf(answer).message).toBe(
+      `no route "/${'x'.repeat(44)}…": POST /certificates, GET /ca, GET /crl`,
+    );
   });
 });
 
