@@ -9,6 +9,7 @@ import { parseDuration } from './duration.js';
 import { quickParse } from './quick-parse.js';
 import type { RawCertificate, RawPolicy } from './raw.js';
 import { checkRules, DEFAULTS, spanOf } from './rules.js';
+import { soundParts, standsAlone } from './sound-parts.js';
 import { type Path, PolicySource, type Position } from './source.js';
 import { checkStructure } from './structure.js';
 import type { ClientCertificateSpec, KeyAlgorithm, Permission, Policy, Role } from './types.js';
@@ -114,11 +115,17 @@ export function loadWithPositions(text: string, file: string): LoadResult {
   return hasErrors(diagnostics) ? { diagnostics } : { policy: resolve(data as RawPolicy), diagnostics };
 }
 
-// Meaning-level rules assume the structure is right; a broken structure is reported alone.
+// Meaning-level rules assume the structure is right: after structural errors they run on the
+// sound parts only, so that one run lists everything a person can fix (sound-parts.ts).
 function findingsOf(data: unknown): Pending[] {
   const structural = checkStructure(data);
-  if (structural.length > 0) return structural;
-  return checkRules(data as RawPolicy);
+  if (structural.length === 0) return checkRules(data as RawPolicy);
+  const parts = soundParts(
+    data,
+    structural.map((f) => f.path),
+  );
+  if (!parts) return structural;
+  return [...structural, ...checkRules(parts.data).filter((f) => standsAlone(f, parts, data))];
 }
 
 const exactly = (source: PolicySource): Placer<Position> => ({
