@@ -80,6 +80,16 @@ export function loadWithPositions(text: string, file: string): LoadResult {
     };
   }
   const source = parsed;
+  const features: Pending[] = source
+    .featureProblems()
+    .map(({ line, column, rule, message }) => ({
+      severity: 'error',
+      rule,
+      message,
+      path: [],
+      part: 'value',
+      at: { line, column },
+    }));
   const findings: Pending[] = source.duplicateKeys().map((dup) => {
     const kind = dup.path.length === 1 ? SECTION_KIND[String(dup.path[0])] : undefined;
     return {
@@ -93,6 +103,7 @@ export function loadWithPositions(text: string, file: string): LoadResult {
       at: dup.again,
     };
   });
+  findings.push(...features);
 
   let data: unknown;
   try {

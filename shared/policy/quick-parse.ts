@@ -21,6 +21,12 @@ const JS_YAML_ONLY_INTEGER = /(?:^|[\s,[{])(?:[-+]?0b[01]|[-+]0[xo])/m;
 // indentation where YAML refuses them.
 const LONE_CARRIAGE_RETURN = /\r(?!\n)/;
 const TAB_IN_INDENTATION = /^ *\t/m;
+// Tags, merge keys and control characters are refused, and the exact path says where. A
+// control character may also hide behind an escape sequence ("\u0085"), so a backslash (rare in
+// policies) sends the text there too.
+const TAG = /(?:^|[\s,[{:-])!/m;
+const MERGE_KEY = /(?:^|[\s{,])<<[ \t]*:/m;
+const CONTROL_OR_ESCAPE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\\]/;
 
 // The parsers differ on flow collections that span lines (js-yaml lets a continuation line sit
 // less indented than YAML allows); such text, rare in policies, takes the exact path.
@@ -46,6 +52,9 @@ export function quickParse(text: string): { data: unknown } | undefined {
     JS_YAML_ONLY_INTEGER.test(text) ||
     LONE_CARRIAGE_RETURN.test(text) ||
     TAB_IN_INDENTATION.test(text) ||
+    TAG.test(text) ||
+    MERGE_KEY.test(text) ||
+    CONTROL_OR_ESCAPE.test(text) ||
     flowSpansLines(text)
   ) {
     return undefined;

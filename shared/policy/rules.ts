@@ -12,6 +12,10 @@ import { type Access, type KeySpan, ROOT } from './types.js';
 
 export const RULES = {
   'yaml-syntax': 'the file is not valid YAML, or holds several documents',
+  'yaml-alias-key': 'an anchor or alias used as a mapping key',
+  'yaml-merge-key': 'a YAML merge key (<<), which policies do not support',
+  'yaml-tag': 'an explicit YAML tag (!!binary, !custom…)',
+  'control-character': 'a control character in a key or value',
   'not-text': 'the file holds binary bytes',
   'too-deep': 'nesting far deeper than any policy needs',
   'file-too-large': 'the file is larger than the loader accepts',

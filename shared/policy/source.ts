@@ -2,6 +2,7 @@
 // lookup from a path in the document (["roles", "x", 0, "prefix"]) to a line and column.
 import {
   type Document,
+  isAlias,
   isMap,
   isScalar,
   isSeq,
@@ -9,6 +10,7 @@ import {
   type Node,
   type Pair,
   parseAllDocuments,
+  visit,
   type YAMLMap,
 } from 'yaml';
 
@@ -115,6 +117,11 @@ export class PolicySource {
     return index;
   }
 
+  // An alias key counts as the key it stands for, so that a duplicate hidden behind one is found.
+  private resolvedKeyText(key: unknown): string {
+    return isAlias(key) && this.doc ? keyText(key.resolve(this.doc)) : keyText(key);
+  }
+
   /** Keys written more than once in one mapping, with where each repeat stands. */
   duplicateKeys(): { path: PathSegment[]; key: string; first: Position; again: Position }[] {
     const found: { path: PathSegment[]; key: string; first: Position; again: Position }[] = [];
@@ -122,7 +129,7 @@ export class PolicySource {
       if (isMap(node)) {
         const seen = new Map<string, Node>();
         for (const pair of node.items) {
-          const key = keyText(pair.key);
+          const key = this.resolvedKeyText(pair.key);
           const keyNode = pair.key as Node;
           const earlier = seen.get(key);
           if (earlier?.range && keyNode?.range) {
@@ -145,11 +152,55 @@ export class PolicySource {
     return found;
   }
 
+  /**
+   * YAML features no policy needs, each of which lets the text a reviewer reads differ from the
+   * data etcd gets: an anchor or alias as a mapping key (`&u alice:` then `*u :` is alice again),
+   * a merge key, an explicit tag (`!!binary`, `!custom`), a control character in a key or value.
+   */
+  featureProblems(): SourceProblem[] {
+    const found: SourceProblem[] = [];
+    const at = (node: Node | null | undefined, rule: string, message: string) =>
+      found.push({ ...this.positionAt(node?.range?.[0] ?? 0), rule, message });
+    if (!this.doc) return found;
+    visit(this.doc, {
+      Pair: (_, pair) => {
+        const key = pair.key as Node | null;
+        if (isAlias(key) || (key as { anchor?: string } | null)?.anchor)
+          at(
+            key,
+            'yaml-alias-key',
+            'an anchor or alias as a mapping key: write each key out, as reviewers read it',
+          );
+        else if (isScalar(key) && key.value === '<<')
+          at(key, 'yaml-merge-key', 'merge keys (<<) are not supported: write the entries out');
+      },
+      Node: (_, node) => {
+        if (node.tag)
+          at(
+            node,
+            'yaml-tag',
+            `an explicit tag (${shortTag(node.tag)}): a policy holds plain text, lists and mappings only`,
+          );
+        if (isScalar(node) && typeof node.value === 'string' && CONTROL.test(node.value))
+          at(node, 'control-character', 'a control character in a key or value: write it out, or remove it');
+      },
+    });
+    return found;
+  }
+
   /** The document as plain data; `undefined` for an empty file. Throws on alias bombs. */
   toData(): unknown {
     return this.doc?.toJS({ maxAliasCount: 100 });
   }
 }
+
+// C0 controls but tab, line feed and carriage return; DEL; the C1 controls.
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
+const shortTag = (tag: string): string => {
+  const shown = tag.replace(/^tag:yaml\.org,2002:/, '!!');
+  return shown.length <= 32 ? shown : `${shown.slice(0, 32)}…`;
+};
 
 const keyText = (key: unknown): string => (isScalar(key) ? String(key.value) : String(key));
 

@@ -21,6 +21,30 @@ const cases: Case[] = [
   { rule: 'yaml-syntax', severity: 'error', yaml: `version: 1\n${ROOT_USER}roles: {a: [}\n`, at: '}' },
   { rule: 'yaml-syntax', severity: 'error', yaml: `version: 1\n---\nversion: 1\n`, at: '---' },
   {
+    rule: 'yaml-alias-key',
+    severity: 'error',
+    yaml: `version: 1\nusers:\n  root: {roles: [root]}\n  a: &x {roles: []}\n  *x : {roles: []}\n`,
+    at: '*x :',
+  },
+  {
+    rule: 'yaml-merge-key',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}  <<: {roles: []}\n`,
+    at: '<<',
+  },
+  {
+    rule: 'yaml-tag',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}  a: {roles: [!!str x]}\n`,
+    at: 'x]',
+  },
+  {
+    rule: 'control-character',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}  a: {roles: ["x\\u0007"]}\n`,
+    at: '"x',
+  },
+  {
     rule: 'not-text',
     severity: 'error',
     yaml: `version: 1\n${ROOT_USER}roles:\n  a\u0000b: []\n`,
