@@ -1,16 +1,20 @@
 import { parseArgs } from 'node:util';
 import { formatDiagnostic, hasErrors } from '../../shared/policy/diagnostics.js';
-import { formatSummary, summarizePolicy } from '../../shared/policy/summary.js';
+import { formatSummary, formatVerdict, summarizePolicy } from '../../shared/policy/summary.js';
 import { type Command, UsageError } from '../command.js';
 import { readPolicyFile } from '../policy-file.js';
 
 export const validateCommand: Command = {
-  usage: 'validate [FILE] [--policy FILE] [--format text|json]',
+  usage: 'validate [FILE] [--policy FILE] [--format text|json] [--summary]',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { policy: { type: 'string' }, format: { type: 'string', default: 'text' } },
+      options: {
+        policy: { type: 'string' },
+        format: { type: 'string', default: 'text' },
+        summary: { type: 'boolean', default: false },
+      },
     });
     if (positionals.length > 1) throw new UsageError('validate takes one policy file');
     if (values.format !== 'text' && values.format !== 'json')
@@ -25,13 +29,8 @@ export const validateCommand: Command = {
       );
     } else {
       for (const d of diagnostics) io.out(`${formatDiagnostic(d)}\n`);
-      if (policy) {
-        // Past the cap, the last line counts the warnings not listed; this line counts the listed ones.
-        const listed = diagnostics.filter((d) => d.rule !== 'too-many-findings').length;
-        const counted = listed < diagnostics.length ? ' listed, and more counted above' : '';
-        const warnings = listed ? ` with ${listed} warning${listed > 1 ? 's' : ''}${counted}` : '';
-        io.out(`${file}: valid${warnings}\n${formatSummary(policy)}`);
-      }
+      io.out(`${formatVerdict(file, diagnostics, policy)}\n`);
+      if (policy && values.summary) io.out(formatSummary(policy));
     }
     return valid ? 0 : 1;
   },

@@ -1,3 +1,4 @@
+import type { Diagnostic } from './diagnostics.js';
 import type { Policy } from './types.js';
 
 export interface PolicySummary {
@@ -48,4 +49,30 @@ export function formatSummary(policy: Policy): string {
   for (const t of Object.values(policy.templates))
     lines.push(`  template ${t.name}: user ${t.user} with ${t.roles.join(', ')}`);
   return `${lines.join('\n')}\n`;
+}
+
+const counted = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/**
+ * validate's one verdict line: valid with what the policy declares, or invalid with its errors;
+ * the warnings in both. Past the cap the findings listed are counted, and the rest are said to be
+ * counted in the last listed line.
+ */
+export function formatVerdict(
+  file: string,
+  diagnostics: readonly Diagnostic[],
+  policy: Policy | undefined,
+): string {
+  const listed = diagnostics.filter((d) => d.rule !== 'too-many-findings');
+  const errors = listed.filter((d) => d.severity === 'error').length;
+  const warnings = listed.length - errors;
+  const more = listed.length < diagnostics.length ? ' listed, and more counted above' : '';
+  if (!policy) return `${file}: invalid: ${counted(errors, 'error')}, ${counted(warnings, 'warning')}${more}`;
+  const declared = [
+    counted(Object.keys(policy.roles).length, 'role'),
+    counted(Object.keys(policy.users).length, 'user'),
+    counted(Object.keys(policy.members).length, 'member'),
+    counted(Object.keys(policy.templates).length, 'template'),
+  ].join(', ');
+  return `${file}: valid (${declared})${warnings > 0 ? ` with ${counted(warnings, 'warning')}${more}` : ''}`;
 }

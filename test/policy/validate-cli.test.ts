@@ -29,12 +29,47 @@ describe('validate: examples', () => {
     );
   });
 
-  it.each(examples)('%s validates clean: exit 0, no diagnostics, a summary', (name) => {
+  it.each(examples)('%s validates clean: exit 0, one verdict line; the summary with --summary', (name) => {
     const run = runCli(['validate', `examples/${name}`]);
+    const summarized = runCli(['validate', `examples/${name}`, '--summary']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout.split('\n')[0]).toBe(`examples/${name}: valid`);
-    expect(run.stdout).toMatch(/^ {2}user root: root$/m);
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^examples/${escapeRegExp(name)}: valid \\(\\d+ roles?, \\d+ users?, \\d+ members?, \\d+ templates?\\)\n$`,
+      ),
+    );
+    expect(summarized.code).toBe(0);
+    expect(summarized.stdout.startsWith(run.stdout)).toBe(true);
+    expect(summarized.stdout).toMatch(/^ {2}user root: root$/m);
+  });
+
+  it('a 10,000-role policy: still one line, counted', () => {
+    // Prepare
+    const file = join(dir, 'ten-thousand.yaml');
+    const roles = Array.from(
+      { length: 10_000 },
+      (_, i) => `  r${i}:\n    - { prefix: /r${i}/, access: read }\n`,
+    );
+    writeFileSync(file, `version: 1\nroles:\n${roles.join('')}users:\n  root:\n    roles: [root]\n`);
+    // Act
+    const run = runCli(['validate', file]);
+    // Assess
+    expect(run.stdout).toBe(`${file}: valid (10000 roles, 1 user, 0 members, 0 templates)\n`);
+  });
+
+  it('an invalid policy: its findings, then one line that counts them', () => {
+    // Prepare
+    const file = join(dir, 'counted.yaml');
+    writeFileSync(
+      file,
+      'version: 1\nroles:\n  a: [{ prefix: /a, access: read }]\nusers:\n  x: { roles: [nope] }\n',
+    );
+    // Act
+    const run = runCli(['validate', file]);
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(`${file}: invalid: 2 errors, 1 warning`);
   });
 
   it.each(examples)('%s passes the shipped JSON Schema (checked by a plain Ajv)', (name) => {
@@ -59,7 +94,9 @@ describe('validate: output', () => {
   it('prints FILE:LINE:COL: error: text [rule] and exits 1', () => {
     const run = runCli(['validate', broken]);
     expect(run.code).toBe(1);
-    expect(run.stdout.trim()).toBe(`${broken}:6:13: error: role "nope" is not defined [undefined-role]`);
+    expect(run.stdout).toBe(
+      `${broken}:6:13: error: role "nope" is not defined [undefined-role]\n${broken}: invalid: 1 error, 0 warnings\n`,
+    );
   });
 
   it('--format json gives the diagnostics to machines', () => {
@@ -97,7 +134,7 @@ describe('validate: output', () => {
         `^${escapeRegExp(file)}:4:17: warning: prefix "/app" does not end in "/": .* \\[prefix-slash\\]$`,
       ),
     );
-    expect(lines[1]).toBe(`${file}: valid with 1 warning`);
+    expect(lines[1]).toBe(`${file}: valid (1 role, 2 users, 0 members, 0 templates) with 1 warning`);
   });
 
   it('past the cap, says how many warnings it listed and that the rest are counted', () => {
@@ -116,7 +153,9 @@ describe('validate: output', () => {
     expect(run.code).toBe(0);
     expect(lines.filter((l) => l.endsWith('[prefix-slash]'))).toHaveLength(1000);
     expect(lines[1000]).toMatch(/warning: … and 200 more findings from here on.*\[too-many-findings\]$/);
-    expect(verdict).toBe(`${file}: valid with 1000 warnings listed, and more counted above`);
+    expect(verdict).toBe(
+      `${file}: valid (1200 roles, 1 user, 0 members, 0 templates) with 1000 warnings listed, and more counted above`,
+    );
   });
 
   it('takes --policy as well as the positional file', () => {
@@ -192,9 +231,10 @@ describe('validate: bad input never crashes', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe('');
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines, run.stdout.slice(0, 500)).toHaveLength(1);
+    expect(lines, run.stdout.slice(0, 500)).toHaveLength(2);
     expect(lines[0]?.startsWith(`${file}:`)).toBe(true);
     expect(lines[0]).toMatch(expected);
+    expect(lines[1]).toBe(`${file}: invalid: 1 error, 0 warnings`);
   });
 
   it('a private key passed as the policy: refused without quoting any of it', () => {
@@ -250,7 +290,10 @@ describe('validate: bad input never crashes', () => {
     expect(run.code).toBe(1);
     expect(seconds).toBeLessThan(20);
     const lines = run.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(MAX_DIAGNOSTICS + 1);
+    expect(lines).toHaveLength(MAX_DIAGNOSTICS + 2);
+    expect(lines.at(-1)).toBe(
+      `${file}: invalid: ${MAX_DIAGNOSTICS} errors, 0 warnings listed, and more counted above`,
+    );
     expect(lines[0]).toBe(`${file}:6:13: error: role "undefined-role" is not defined [undefined-role]`);
     expect(lines[MAX_DIAGNOSTICS - 1]).toBe(
       `${file}:${6 + 2 * (MAX_DIAGNOSTICS - 1)}:13: error: role "undefined-role" is not defined [undefined-role]`,
@@ -267,8 +310,8 @@ describe('validate: bad input never crashes', () => {
     writeFileSync(file, Buffer.alloc(65 * 1024 * 1024, 0x20));
     const run = runCli(['validate', file]);
     expect(run.code).toBe(1);
-    expect(run.stdout.trim()).toBe(
-      `${file}:1:1: error: the policy is 65.0 MiB, over the 64 MiB limit [file-too-large]`,
+    expect(run.stdout).toBe(
+      `${file}:1:1: error: the policy is 65.0 MiB, over the 64 MiB limit [file-too-large]\n${file}: invalid: 1 error, 0 warnings\n`,
     );
   });
 });
