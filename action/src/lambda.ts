@@ -2,7 +2,7 @@
 // credentials the workflow configured (OIDC, usually). The function holds the CA and reaches etcd;
 // the Action only sends the policy text and reads back the changes.
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import { type ErrorCode, WardenError } from '../../shared/errors.js';
+import { isErrorCode, WardenError } from '../../shared/errors.js';
 import type { ChangeJson } from '../../shared/rbac/format-plan.js';
 import { changeFromJson } from './change-json.js';
 import type { FunctionTarget } from './inputs.js';
@@ -53,17 +53,6 @@ interface ApplyRbacAnswer {
   error?: { code?: unknown; message?: unknown; diagnostics?: unknown };
 }
 
-const ERROR_CODES: readonly ErrorCode[] = [
-  'invalid-input',
-  'invalid-policy',
-  'not-found',
-  'forbidden',
-  'conflict',
-  'locked',
-  'unavailable',
-  'internal',
-];
-
 function outcomeOf(
   command: 'plan' | 'apply',
   functionName: string,
@@ -91,7 +80,7 @@ function outcomeOf(
     const first =
       Array.isArray(diagnostics) && typeof diagnostics[0] === 'string' ? ` (${diagnostics[0]})` : '';
     throw new WardenError(
-      ERROR_CODES.includes(code as ErrorCode) ? (code as ErrorCode) : 'internal',
+      isErrorCode(code) ? code : 'internal',
       `${functionName}: ${typeof message === 'string' ? message : 'failed'}${first}`,
     );
   }
