@@ -5,6 +5,7 @@ import { createApplyRbac } from '../../functions/apply-rbac/apply-rbac.js';
 import { createIssueCert } from '../../functions/issue-cert/issue-cert.js';
 import { DEFAULT_CA_STORE, openCaStore } from '../../shared/castore/index.js';
 import { WardenError } from '../../shared/errors.js';
+import { etcdEndpointUrls } from '../../shared/etcd/endpoints.js';
 import { createLogger } from '../../shared/log/index.js';
 import { nodePkiContext } from '../../shared/pki/crypto-node.js';
 import { memoryPolicyStore } from '../../shared/policystore/index.js';
@@ -43,11 +44,12 @@ export const serveCommand: Command = {
         );
       }
     }
-    const endpoints = (values.endpoints ?? io.env.ETCDCTL_ENDPOINTS ?? '')
-      .split(',')
-      .map((e) => e.trim())
-      .filter(Boolean)
-      .map((e) => (/^[a-z]+:\/\//.test(e) ? e : `https://${e}`));
+    // Without endpoints, serve still issues; apply-rbac then says it has none.
+    const given = values.endpoints ?? io.env.ETCDCTL_ENDPOINTS;
+    const endpoints =
+      given === undefined || given.trim() === ''
+        ? []
+        : etcdEndpointUrls(given, values.endpoints === undefined ? 'ETCDCTL_ENDPOINTS' : '--endpoints');
     const caStore = openCaStore(values['ca-store'] ?? io.env.ETCD_WARDEN_CA_STORE ?? DEFAULT_CA_STORE, {
       cwd: io.cwd,
     });

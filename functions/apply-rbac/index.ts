@@ -1,13 +1,14 @@
 /**
  * Lambda entry of apply-rbac (handler `index.handler`, Node.js 24 runtime, in the etcd VPC).
  * Configuration:
- *   ETCD_ENDPOINTS    comma-separated https:// client URLs of the etcd cluster
+ *   ETCD_ENDPOINTS    the etcd cluster's client endpoints, https://HOST:PORT or HOST:PORT, comma-separated
  *   CA_SECRET_ID      the CA's Secrets Manager secret (the root client certificate is minted from it)
  *   POLICY_SECRET_ID  where each applied policy is stored as a new version (issue-cert reads it)
  *   APPLY_ON_DRIFT    "true": the schedule applies the stored policy instead of only reporting drift
  *   ETCD_CALL_TIMEOUT_MS  deadline of each etcd call (default 5000)
  */
 import { secretsManagerCaStore } from '../../shared/castore/secrets-manager-store.js';
+import { etcdEndpointUrls } from '../../shared/etcd/endpoints.js';
 import { createLogger } from '../../shared/log/index.js';
 import { nodePkiContext } from '../../shared/pki/crypto-node.js';
 import { secretsManagerPolicyStore } from '../../shared/policystore/secrets-manager-policy-store.js';
@@ -23,11 +24,7 @@ export const handler = async (event: unknown): Promise<ApplyRbacResult> => {
     handle ??= createApplyRbac({
       caStore: secretsManagerCaStore(requiredEnv('CA_SECRET_ID')),
       policyStore: secretsManagerPolicyStore(requiredEnv('POLICY_SECRET_ID')),
-      endpoints: requiredEnv('ETCD_ENDPOINTS')
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean)
-        .map((e) => (/^[a-z]+:\/\//.test(e) ? e : `https://${e}`)),
+      endpoints: etcdEndpointUrls(requiredEnv('ETCD_ENDPOINTS'), 'ETCD_ENDPOINTS'),
       pki: nodePkiContext(),
       log,
       applyOnDrift: process.env.APPLY_ON_DRIFT === 'true',
