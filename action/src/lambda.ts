@@ -44,7 +44,7 @@ export async function runFunction(
   return outcomeOf(command, target.functionName, response.Payload, response.FunctionError);
 }
 
-/** The function's answer: `{command, planned, applied?, failure?, remaining?}` or `{error}`. */
+/** The function's answer: `{command, planned}`, for apply with the core's apply report, or `{error}`. */
 interface ApplyRbacAnswer {
   planned?: unknown;
   applied?: unknown;
@@ -93,24 +93,27 @@ function outcomeOf(
   const planned = changes(body.planned, 'planned');
   if (command === 'plan') return { command, via: `function ${functionName}`, planned };
   const failure = body.failure;
+  if (
+    failure &&
+    !(failure.change && typeof failure.change === 'object' && changeFromJson(failure.change as ChangeJson))
+  )
+    throw broken('a failure without the change that failed');
+  const remaining = changes(body.remaining ?? [], 'remaining');
   return {
     command,
     via: `function ${functionName}`,
     planned,
     applied: changes(body.applied ?? [], 'applied'),
-    remaining: changes(body.remaining ?? [], 'remaining'),
+    remaining,
     ...(failure
       ? {
           failure: {
-            ...(failure.change &&
-            typeof failure.change === 'object' &&
-            changeFromJson(failure.change as ChangeJson)
-              ? { change: failure.change as ChangeJson }
-              : {}),
-            code: String(failure.code ?? 'internal'),
-            message: String(failure.message ?? 'failed'),
+            change: failure.change as ChangeJson,
+            code: isErrorCode(failure.code) ? failure.code : 'internal',
+            message: typeof failure.message === 'string' ? failure.message : 'failed',
           },
         }
       : {}),
+    converged: !failure && remaining.length === 0,
   };
 }
