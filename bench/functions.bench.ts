@@ -386,7 +386,7 @@ try {
   const handlerWith = (caStore: CaStore) => {
     const handle = createIssueCert({
       caStore,
-      policyStore: memoryPolicyStore(POLICY_TEXT, 'bench-policy.yaml'),
+      policyStore: memoryPolicyStore({ policy, text: POLICY_TEXT }, 'bench-policy.yaml'),
       pki,
       log: createLogger((line) => {
         logBytes += line.length;

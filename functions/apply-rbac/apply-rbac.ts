@@ -106,7 +106,7 @@ export function createApplyRbac(deps: ApplyRbacDeps): (event: unknown) => Promis
     logReport('applied', result);
     // Only a policy etcd now matches becomes the one issue-cert authorizes against.
     if (result.converged) {
-      const version = await policyStore.save(policyText);
+      const version = await policyStore.save({ policy, text: policyText });
       if (version !== undefined) result.stored = version;
     }
     return result;

@@ -13,6 +13,7 @@ import type { HttpEvent } from '../../functions/http.js';
 import { createCa, nodePkiContext } from '../../shared/pki/index.js';
 import { loadPolicy } from '../../shared/policy/load.js';
 import type { Policy } from '../../shared/policy/types.js';
+import { POLICY_SECRET_FORMAT } from '../../shared/policystore/index.js';
 import { REPO } from '../support/cli.js';
 import type { FakeSecretsManager } from '../support/secretsmanager-server.js';
 
@@ -95,8 +96,12 @@ const secretsClient = (env: NodeJS.ProcessEnv) =>
     },
   });
 
-const policySecretString = (policyText: string) =>
-  JSON.stringify({ format: 'etcd-warden-policy/v1', policy: policyText });
+/** A policy secret's value as apply-rbac writes it: the resolved policy beside its text. */
+export function policySecretString(policyText: string): string {
+  const { policy } = loadPolicy(policyText, 'policy.yaml');
+  if (!policy) throw new Error('policySecretString: the text does not validate');
+  return JSON.stringify({ format: POLICY_SECRET_FORMAT, text: policyText, policy });
+}
 
 /** Puts a new CA and the given policy into the Secrets Manager at `endpoint`, as ca init and apply-rbac do. */
 export async function seedSecrets(
@@ -127,13 +132,14 @@ export async function seedSecrets(
 }
 
 /** Stores `policyText` as the policy secret's new current version, as another apply-rbac run would. */
-export async function storePolicyVersion(env: NodeJS.ProcessEnv, policyText: string): Promise<string> {
+export const storePolicyVersion = (env: NodeJS.ProcessEnv, policyText: string): Promise<string> =>
+  storePolicySecret(env, policySecretString(policyText));
+
+/** Puts `secretString` into the policy secret as its new current version, whatever it holds. */
+export async function storePolicySecret(env: NodeJS.ProcessEnv, secretString: string): Promise<string> {
   const client = secretsClient(env);
   try {
-    const put = new PutSecretValueCommand({
-      SecretId: 'warden/policy',
-      SecretString: policySecretString(policyText),
-    });
+    const put = new PutSecretValueCommand({ SecretId: 'warden/policy', SecretString: secretString });
     return (await client.send(put)).VersionId as string;
   } finally {
     client.destroy();
