@@ -11,6 +11,7 @@
  * apply report (applyReportToJson) plus `stored` for an apply; a refusal is {error: {code, message,
  * diagnostics?}}, never a stack.
  */
+import type { Context } from 'aws-lambda';
 import type { CaStore } from '../../shared/castore/index.js';
 import { type ErrorCode, isWardenError, WardenError } from '../../shared/errors.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
@@ -31,7 +32,8 @@ import {
 } from '../../shared/rbac/format-plan.js';
 import { type InstanceState, instanceUsers } from '../../shared/rbac/instance-changes.js';
 import { planPolicy } from '../../shared/rbac/plan-policy.js';
-import { taskOf } from './events.js';
+import { invocationFields } from '../invocation.js';
+import { type ApplyRbacEvent, taskOf } from './events.js';
 
 export interface ApplyRbacDeps {
   caStore: CaStore;
@@ -60,7 +62,9 @@ export interface ApplyRbacResult extends Partial<ApplyReportJson> {
 export const ROOT_CERTIFICATE_TTL_SECONDS = 10 * 60;
 const POLICY_FILE = 'policy';
 
-export function createApplyRbac(deps: ApplyRbacDeps): (event: unknown) => Promise<ApplyRbacResult> {
+export function createApplyRbac(
+  deps: ApplyRbacDeps,
+): (event: ApplyRbacEvent, context: Context) => Promise<ApplyRbacResult> {
   const { caStore, policyStore, pki, log } = deps;
 
   async function withBackend<T>(fn: (backend: RbacBackend) => Promise<T>): Promise<T> {
@@ -134,7 +138,7 @@ export function createApplyRbac(deps: ApplyRbacDeps): (event: unknown) => Promis
     else log.info(event, counts);
   }
 
-  return async (event) => {
+  const answer = async (event: unknown): Promise<ApplyRbacResult> => {
     try {
       const task = taskOf(event);
       switch (task.kind) {
@@ -155,6 +159,9 @@ export function createApplyRbac(deps: ApplyRbacDeps): (event: unknown) => Promis
       return failedResult(error, log);
     }
   };
+
+  // Every line an invocation writes carries its request id (invocation.ts).
+  return (event, context) => log.withFields(invocationFields(context), () => answer(event));
 }
 
 /** Logs a failure (the logger keeps only an error's name and message) and answers it as {error}. */

@@ -5,6 +5,7 @@
  * {error: {code, message}} with no stack and no key material, and anything unexpected is a 500
  * whose detail goes only to the (redacting) log.
  */
+import type { Context } from 'aws-lambda';
 import { authorizeIssue } from '../../shared/authz/index.js';
 import type { CaStore } from '../../shared/castore/index.js';
 import { isWardenError, WardenError } from '../../shared/errors.js';
@@ -29,6 +30,7 @@ import {
   pathOf,
   pem,
 } from '../http.js';
+import { invocationFields } from '../invocation.js';
 import { MAX_BODY_BYTES, parseCertificateRequest } from './certificate-request.js';
 
 export interface IssueCertDeps {
@@ -51,7 +53,9 @@ const UNAVAILABLE = 'the CA or the policy cannot be read right now; nothing was 
 export const internalErrorResponse = (): HttpResponse =>
   errorResponse(500, 'internal', 'internal error; nothing was issued');
 
-export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Promise<HttpResponse> {
+export function createIssueCert(
+  deps: IssueCertDeps,
+): (event: HttpEvent, context: Context) => Promise<HttpResponse> {
   const { caStore, policyStore, pki, log } = deps;
   // The parsed CA is reused for as long as the store returns the same material. Compared by
   // content: the file store (serve) reads the files again on every load.
@@ -125,7 +129,7 @@ export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Prom
     return pem((await buildCrl(ca, stored.policy.ca.revoked, pki)).crlPem);
   }
 
-  return async (event) => {
+  const answer = async (event: HttpEvent): Promise<HttpResponse> => {
     try {
       return await route(event);
     } catch (error) {
@@ -144,4 +148,7 @@ export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Prom
       return internalErrorResponse();
     }
   };
+
+  // Every line an invocation writes carries its request id (invocation.ts).
+  return (event, context) => log.withFields(invocationFields(context), () => answer(event));
 }

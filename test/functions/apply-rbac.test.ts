@@ -144,6 +144,7 @@ describe('apply-rbac bundle', () => {
       },
     });
     expect(logLines(out).map(({ level, event }) => `${level} ${event}`)).toEqual(['error failed']);
+    expect(logLines(out)[0]?.function_request_id).toMatch(/^[0-9a-f-]{36}$/);
     expect(cluster.etcdctl('role', 'list')).not.toMatch(/app-rw/);
     expect(cluster.etcdctl('user', 'list')).not.toMatch(/app/);
   });

@@ -9,7 +9,9 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
 import type { HttpEvent } from '../../functions/http.js';
+import { localContext } from '../../functions/local-invocation.js';
 import { createCa, nodePkiContext } from '../../shared/pki/index.js';
 import { loadPolicy } from '../../shared/policy/load.js';
 import type { Policy } from '../../shared/policy/types.js';
@@ -37,7 +39,8 @@ export const importNatively = <T>(file: string): T => nodeRequire(file) as T;
 /**
  * Stages dist/functions/NAME as Lambda runs it: a fresh folder holding the bundle and a node_modules
  * with only the SDK (links to the repository's), then loads it there. Any other package the bundle
- * left external fails to load. Each call is a new cold start; removeStagedBundles() cleans up.
+ * left external fails to load. Each call is a new cold start; removeStagedBundles() cleans up. The
+ * handler takes the event and, unless given one, a context as Lambda's (a fresh request id each call).
  */
 export function stageBundle<T>(name: 'issue-cert' | 'apply-rbac'): { handler: T; dir: string } {
   const built = join(REPO, 'dist/functions', name);
@@ -50,7 +53,12 @@ export function stageBundle<T>(name: 'issue-cert' | 'apply-rbac'): { handler: T;
   for (const scope of RUNTIME_SCOPES) {
     symlinkSync(join(REPO, 'node_modules', scope), join(dir, 'node_modules', scope), 'dir');
   }
-  return { handler: importNatively<{ handler: T }>(join(dir, 'index.mjs')).handler, dir };
+  const loaded = importNatively<{ handler: (event: unknown, context: Context) => unknown }>(
+    join(dir, 'index.mjs'),
+  ).handler;
+  // Lambda passes a context with a fresh request id to every invocation; so does this.
+  const handler = (event: unknown, context: Context = localContext(name)) => loaded(event, context);
+  return { handler: handler as T, dir };
 }
 
 export function removeStagedBundles(): void {

@@ -1,8 +1,10 @@
 // The built issue-cert bundle, staged as Lambda runs it, with realistic function URL / HTTP API
 // events, the real AWS SDK against a loopback Secrets Manager, and certificates judged by openssl.
 import { createServer } from 'node:net';
+import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { HttpEvent, HttpResponse } from '../../functions/http.js';
+import { localContext } from '../../functions/local-invocation.js';
 import { opensslCsr, opensslKey, verify, x509Fields } from '../support/openssl.js';
 import {
   type FakeSecretsManager,
@@ -24,7 +26,7 @@ import {
   withEnv,
 } from './bundles.js';
 
-type Handler = (event: HttpEvent) => Promise<HttpResponse>;
+type Handler = (event: HttpEvent, context?: Context) => Promise<HttpResponse>;
 
 const ACCT = '123456789012';
 const NODE = 'i-0abc12345678def01';
@@ -72,6 +74,33 @@ afterAll(async () => {
 });
 
 describe('issue-cert bundle', () => {
+  it("writes every line of an invocation with its Lambda context's request id, cold start first", async () => {
+    // Prepare: a fresh instance, and two invocations' contexts.
+    const { handler: cold } = stageBundle<Handler>('issue-cert');
+    const first = localContext('issue-cert');
+    const second = localContext('issue-cert');
+    // Act: an issue (an audit line) and a refusal (a warning).
+    const issued = await capturingStdout(() => cold(post({ user: 'app', csr: csrFor('app') }), first));
+    const refused = await capturingStdout(() =>
+      cold(post({ user: 'nobody-declared', csr: csrFor('nobody-declared') }), second),
+    );
+    // Assess
+    const fields = (out: string) =>
+      logLines(out).map(({ function_request_id, function_name, cold_start }) => ({
+        function_request_id,
+        function_name,
+        cold_start,
+      }));
+    expect(issued.result.statusCode).toBe(201);
+    expect(refused.result.statusCode).toBeGreaterThanOrEqual(400);
+    expect(fields(issued.out)).toEqual([
+      { function_request_id: first.awsRequestId, function_name: 'issue-cert', cold_start: true },
+    ]);
+    expect(fields(refused.out)).toEqual([
+      { function_request_id: second.awsRequestId, function_name: 'issue-cert', cold_start: false },
+    ]);
+  });
+
   it('signs a CSR for a caller the user lists, with an audit line and no key in it', async () => {
     // Prepare
     const csr = csrFor('app');
