@@ -1,7 +1,9 @@
 /**
  * issue-cert: POST /certificates, GET /ca, GET /crl. Authorizes against the last applied policy
- * (the policy store, never etcd, so issuance works while etcd is down) and signs with the CA from
- * the CA store; both are read once and cached. Every answer is JSON or PEM; an error is
+ * (the policy store, never etcd, so issuance works while etcd is down: the resolved policy as JSON,
+ * no YAML parsed here) and signs with the CA from the CA store. Each store caches what it read:
+ * the policy for POLICY_CACHE_SECONDS, the CA for the CA store's cache time; the parsed CA is kept
+ * while the material stays the same. Every answer is JSON or PEM; an error is
  * {error: {code, message}} with no stack and no key material, and anything unexpected is a 500
  * whose detail goes only to the (redacting) log.
  */
