@@ -1,5 +1,5 @@
 // One endpoint rule set on every front: each refuses a plain-HTTP etcd endpoint with the same
-// words, before it reads a certificate or reaches anything. The CLI, the Action and apply-rbac run
+// words, before it reads a certificate or reaches anything. The CLI, serve, the Action and apply-rbac run
 // as their built bundles; the CDK app's settings are read as the app reads them.
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -34,6 +34,13 @@ describe('a plain-HTTP etcd endpoint', () => {
       stdout: '',
       stderr: `etcd-warden: ETCDCTL_ENDPOINTS: ${REFUSAL}\n`,
     });
+  });
+
+  it('is refused by serve before it listens', () => {
+    // Act
+    const run = runCli(['serve', '--port', '0', '--endpoints', PLAIN], { timeoutMs: 20_000 });
+    // Assess
+    expect(run).toMatchObject({ code: 1, stdout: '', stderr: `etcd-warden: --endpoints: ${REFUSAL}\n` });
   });
 
   it('is refused by the Action in direct mode', async () => {
