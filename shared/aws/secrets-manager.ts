@@ -16,8 +16,6 @@ export interface SecretsManagerStoreOptions {
 }
 
 export interface SecretAccess {
-  readonly secretId: string;
-  readonly url: string;
   readonly client: SecretsManagerClient;
   /** The current SecretString and VersionId; undefined when the secret does not exist or has no value. */
   read(): Promise<{ text: string | undefined; version: string | undefined } | undefined>;
@@ -53,8 +51,6 @@ export function secretAccess(
     return new WardenError('unavailable', `Secrets Manager ${action} ${secretId} failed (${name})`, true);
   };
   return {
-    secretId,
-    url: `secretsmanager://${secretId}`,
     client,
     failure,
     async read() {

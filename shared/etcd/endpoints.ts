@@ -14,7 +14,7 @@ export interface EtcdEndpoint {
   port: number;
 }
 
-export const DEFAULT_ETCD_PORT = 2379;
+const DEFAULT_ETCD_PORT = 2379;
 
 const ENDPOINT = /^(?:https:\/\/)?([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?\/?$/;
 
