@@ -16,6 +16,7 @@ import {
   loadCa,
   nodePkiContext,
 } from '../../shared/pki/index.js';
+import { own } from '../../shared/policy/own.js';
 import { type Policy, ROOT, type User } from '../../shared/policy/types.js';
 import type { Command } from '../command.js';
 import { startLocalEtcd } from '../dev/local-etcd.js';
@@ -157,7 +158,7 @@ function exampleUser(policy: Policy): ExampleUser | undefined {
   for (const user of Object.values(policy.users)) {
     if (user.name === ROOT || user.roles.includes(ROOT)) continue;
     for (const role of user.roles) {
-      const prefix = policy.roles[role]?.permissions.find(
+      const prefix = own(policy.roles, role)?.permissions.find(
         (p) => p.span.type === 'prefix' && p.access !== 'read',
       );
       if (prefix?.span.type === 'prefix') {

@@ -2,7 +2,8 @@
 // mistakes as usage errors, the CA store and policy defaults, durations.
 import { resolve } from 'node:path';
 import { type CaStore, DEFAULT_CA_STORE, openCaStore } from '../../shared/castore/index.js';
-import { parseDuration } from '../../shared/policy/duration.js';
+import { quote } from '../../shared/policy/diagnostics.js';
+import { DURATION_RULE, parseDuration } from '../../shared/policy/duration.js';
 import { UsageError } from '../command.js';
 import type { CliIo } from '../io.js';
 
@@ -25,7 +26,6 @@ export const pathFrom = (io: CliIo, path: string): string => resolve(io.cwd, pat
 export function durationFrom(text: string | undefined, flag: string): number | undefined {
   if (text === undefined) return undefined;
   const seconds = parseDuration(text);
-  if (seconds === undefined)
-    throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration like 24h or 90m`);
+  if (seconds === undefined) throw new UsageError(`${flag} ${quote(text)} is not ${DURATION_RULE}`);
   return seconds;
 }

@@ -13,10 +13,11 @@ import { durationMs } from '../connection.js';
 import { policyOrRefusal } from '../policy-file.js';
 import { readIdentities } from '../serve/identities.js';
 import { createServeHandler, listenLocal } from '../serve/server.js';
+import { readCredentials } from '../serve/signed-caller.js';
 
 export const serveCommand: Command = {
   usage:
-    'serve [--port 8080] [--policy FILE] [--ca-store URL] [--identities FILE] [--endpoints URL,...] [--command-timeout 5s]',
+    'serve [--port 8080] [--policy FILE] [--ca-store URL] [--identities FILE] [--credentials FILE] [--endpoints URL,...] [--command-timeout 5s]',
   async run(args, io) {
     const { values, positionals } = parseArgs({
       args,
@@ -26,6 +27,7 @@ export const serveCommand: Command = {
         policy: { type: 'string' },
         'ca-store': { type: 'string' },
         identities: { type: 'string' },
+        credentials: { type: 'string' },
         endpoints: { type: 'string' },
         'command-timeout': { type: 'string' },
       },
@@ -66,6 +68,7 @@ export const serveCommand: Command = {
         }),
       },
       await readIdentities(values.identities),
+      await readCredentials(values.credentials),
       log,
     );
     const { server, port: bound } = await listenLocal(handler, port);

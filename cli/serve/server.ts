@@ -1,9 +1,14 @@
 /**
  * `serve`'s HTTP adapter on 127.0.0.1: the function URL routes of issue-cert (POST /certificates,
  * GET /ca, GET /crl, as Lambda function URL events with the caller from the identities file) and
- * the Lambda Invoke API (POST /2015-03-31/functions/NAME/invocations) for both functions, so the
+ * the Lambda Invoke API (POST /2015-03-31/functions/NAME/invocations) for apply-rbac, so the
  * real @aws-sdk/client-lambda reaches it through AWS_ENDPOINT_URL_LAMBDA. A function name may be
  * a plain name, a prefixed one (`etcd-warden-apply-rbac`) or an ARN.
+ *
+ * The Invoke API hands the function an event the caller wrote, identity fields included, so it
+ * answers only requests signed (SigV4) by a principal allowed to invoke apply-rbac, and never
+ * issue-cert: as on AWS, where issue-cert's resource policy admits only its function URL, an
+ * invocation outside the URL could claim any identity and mint any certificate.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +19,7 @@ import { MAX_BODY_BYTES } from '../../functions/issue-cert/certificate-request.j
 import { localContext, localFunctionUrlEvent } from '../../functions/local-invocation.js';
 import type { Logger } from '../../shared/log/index.js';
 import { callerFor, type Identities } from './identities.js';
+import { type Credentials, signedCaller } from './signed-caller.js';
 
 export interface ServedFunctions {
   'issue-cert': (event: HttpEvent, context: Context) => Promise<HttpResponse>;
@@ -61,9 +67,26 @@ function functionNamed(name: string): keyof ServedFunctions | undefined {
 export function createServeHandler(
   functions: ServedFunctions,
   identities: Identities,
+  credentials: Credentials,
   log: Logger,
+  now: () => Date = () => new Date(),
 ): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   async function invoke(req: IncomingMessage, res: ServerResponse, name: string): Promise<void> {
+    const payload = await readBody(req, MAX_INVOKE_BYTES);
+    const signer = await signedCaller(
+      { method: 'POST', url: req.url ?? '/', headers: req.headers, body: payload },
+      credentials,
+      now(),
+    );
+    if ('refused' in signer) {
+      log.warn('invoke-refused', { reason: signer.refused });
+      return sendJson(
+        res,
+        403,
+        { Type: 'User', message: signer.refused },
+        { 'x-amzn-errortype': 'InvalidSignatureException' },
+      );
+    }
     const target = functionNamed(name);
     if (!target) {
       return sendJson(
@@ -73,7 +96,14 @@ export function createServeHandler(
         { 'x-amzn-errortype': 'ResourceNotFoundException' },
       );
     }
-    const payload = await readBody(req, MAX_INVOKE_BYTES);
+    if (target === 'issue-cert' || !signer.invoke.includes(target)) {
+      log.warn('invoke-refused', { principal: signer.principal, function: target });
+      const message =
+        target === 'issue-cert'
+          ? 'issue-cert is invoked through its function URL only'
+          : `${signer.principal} is not authorized to perform lambda:InvokeFunction on ${target}`;
+      return sendJson(res, 403, { Type: 'User', message }, { 'x-amzn-errortype': 'AccessDeniedException' });
+    }
     let event: unknown;
     try {
       event = payload.length === 0 ? {} : JSON.parse(payload.toString('utf8'));
@@ -86,12 +116,8 @@ export function createServeHandler(
       );
     }
     try {
-      // Untrusted JSON either way: each handler checks what it was given.
-      const context = localContext(target);
-      const result =
-        target === 'issue-cert'
-          ? await functions['issue-cert'](event as HttpEvent, context)
-          : await functions['apply-rbac'](event as ApplyRbacEvent, context);
+      // Untrusted JSON: the handler checks what it was given.
+      const result = await functions['apply-rbac'](event as ApplyRbacEvent, localContext(target));
       sendJson(res, 200, result ?? null, { 'x-amz-executed-version': '$LATEST' });
     } catch (error) {
       // As Lambda reports an unhandled error, minus the stack trace.

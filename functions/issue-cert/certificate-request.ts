@@ -1,6 +1,7 @@
 // The body of POST /certificates, checked field by field: anything unexpected is refused.
 import { WardenError } from '../../shared/errors.js';
-import { parseDuration } from '../../shared/policy/duration.js';
+import { quote } from '../../shared/policy/diagnostics.js';
+import { DURATION_RULE, parseDuration } from '../../shared/policy/duration.js';
 
 export interface CertificateRequest {
   user: string;
@@ -27,7 +28,7 @@ export function parseCertificateRequest(body: Buffer): CertificateRequest {
   }
   const fields = value as Record<string, unknown>;
   const extra = Object.keys(fields).filter((k) => !FIELDS.has(k));
-  if (extra.length > 0) throw invalid(`unknown field ${JSON.stringify(extra[0])}`);
+  if (extra.length > 0) throw invalid(`unknown field ${quote(extra[0])}`);
   const { user, csr, ttl, generateKey } = fields;
   if (typeof user !== 'string' || user === '') throw invalid('"user" is required: the etcd user name');
   if (csr !== undefined && typeof csr !== 'string') throw invalid('"csr" must be a PEM string');
@@ -39,7 +40,7 @@ export function parseCertificateRequest(body: Buffer): CertificateRequest {
   let ttlSeconds: number | undefined;
   if (ttl !== undefined) {
     ttlSeconds = typeof ttl === 'string' ? parseDuration(ttl) : undefined;
-    if (ttlSeconds === undefined) throw invalid('"ttl" must be a duration such as "24h"');
+    if (ttlSeconds === undefined) throw invalid(`"ttl" must be ${DURATION_RULE}`);
   }
   return { user, ...(csr === undefined ? {} : { csr }), ...(ttlSeconds === undefined ? {} : { ttlSeconds }) };
 }

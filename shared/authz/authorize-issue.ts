@@ -6,9 +6,11 @@
  */
 import { WardenError } from '../errors.js';
 import { templateFor } from '../pki/name-profile.js';
+import { quote } from '../policy/diagnostics.js';
+import { own } from '../policy/own.js';
 import { INSTANCE_ID } from '../policy/requesters.js';
 import type { Policy } from '../policy/types.js';
-import { parseCaller } from './principal.js';
+import { type Caller, parseCaller } from './principal.js';
 import { matchRequester } from './requester-match.js';
 
 export interface IssueGrant {
@@ -19,24 +21,33 @@ export interface IssueGrant {
 }
 
 const denied = (caller: string, name: string) =>
-  new WardenError('forbidden', `${caller} may not obtain a certificate for ${JSON.stringify(name)}`);
+  new WardenError('forbidden', `${caller} may not obtain a certificate for ${quote(name)}`);
 
-/** The grant, or WardenError not-found (no such name) / forbidden (not this caller). */
+/** Does any requester pattern of the policy, for any name, match this caller? */
+function isKnownRequester(policy: Policy, caller: Caller): boolean {
+  const holders = [...Object.values(policy.users), ...Object.values(policy.templates)];
+  return holders.some((h) => (h.certificate?.requesters ?? []).some((r) => matchRequester(r, caller)));
+}
+
+/**
+ * The grant, or WardenError forbidden / not-found. Identity comes before existence: a caller with
+ * no identity, or one that no requester of any name matches, gets the same 403 whatever it asks
+ * for, so the policy's names cannot be enumerated from outside. Only a known requester learns that
+ * a name does not exist.
+ */
 export function authorizeIssue(policy: Policy, callerArn: string | undefined, name: string): IssueGrant {
-  const user = Object.hasOwn(policy.users, name) ? policy.users[name] : undefined;
+  const caller = callerArn === undefined ? undefined : parseCaller(callerArn);
+  if (!caller) throw new WardenError('forbidden', 'no caller identity: a certificate needs an IAM principal');
+  if (!isKnownRequester(policy, caller)) throw denied(caller.arn, name);
+  const user = own(policy.users, name);
   const template = user ? undefined : templateFor(policy, name);
   const member = Object.hasOwn(policy.members, name);
   if (!user && !template && !member) {
-    throw new WardenError('not-found', `the policy has no user ${JSON.stringify(name)}`);
+    throw new WardenError('not-found', `the policy has no user ${quote(name)}`);
   }
-  const caller = callerArn === undefined ? undefined : parseCaller(callerArn);
-  if (!caller) throw new WardenError('forbidden', 'no caller identity: a certificate needs an IAM principal');
   if (member) {
     // Members have no requesters: their certificates come from `etcd-warden cert issue`.
-    throw new WardenError(
-      'forbidden',
-      `${JSON.stringify(name)} is a member; members are not issued over HTTP`,
-    );
+    throw new WardenError('forbidden', `${quote(name)} is a member; members are not issued over HTTP`);
   }
   const patterns = (user ?? template)?.certificate?.requesters ?? [];
   for (const requester of patterns) {

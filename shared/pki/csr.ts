@@ -3,14 +3,30 @@
 // Its subject must name the requested user; everything else it asks for (extra subject attributes,
 // requested extensions such as subjectAltName or key usages) is ignored and reported, because the
 // policy alone decides what a certificate says.
+//
+// Each field is checked on the decoded ASN.1 before pkijs reads the whole, so that a refusal names
+// the field that is wrong; the key is checked (public-key.ts) before anything uses it.
 import { verify } from 'node:crypto';
+import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
-import { children, childrenOf, type Element, encoding, readElement, readHeader, TAG, value } from './der.js';
-import { OID, readOid } from './oid.js';
-import { fromPem, looksLikePem } from './pem.js';
+import { quote } from '../policy/diagnostics.js';
+import {
+  type Asn1,
+  asn1js,
+  decodeDer,
+  encodedBytes,
+  isContextTag,
+  objectIdentifier,
+  oidText,
+  sequence,
+  unsignedInteger,
+  wholeBytes,
+} from './asn1.js';
+import { OID } from './oid.js';
+import { derOrPem } from './pem.js';
 import { type AcceptedPublicKey, acceptPublicKey } from './public-key.js';
 import { signatureAlgorithmByOid } from './signature-algorithm.js';
-import { commonNames, type NameAttribute, readName } from './subject.js';
+import { directoryString } from './subject.js';
 
 export const MAX_CSR_BYTES = 64 * 1024;
 
@@ -29,7 +45,8 @@ const EXTENSION_NAMES: Record<string, string> = {
   [OID.subjectKeyIdentifier]: 'subjectKeyIdentifier',
 };
 
-const ATTRIBUTES = 0xa0; // [0] IMPLICIT SET OF Attribute
+// A requester learns what was ignored; a CSR with thousands of attributes gets a short list.
+const IGNORED_SHOWN = 16;
 
 const invalid = (message: string): WardenError => new WardenError('invalid-input', message);
 
@@ -37,78 +54,59 @@ function toDer(input: string | Uint8Array): Uint8Array {
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
   if (size > MAX_CSR_BYTES) throw invalid(`the CSR is ${size} bytes; at most ${MAX_CSR_BYTES} are accepted`);
   if (size === 0) throw invalid('the CSR is empty');
-  if (typeof input === 'string' || looksLikePem(input)) {
-    const text = typeof input === 'string' ? input : Buffer.from(input).toString('latin1');
-    return fromPem(text, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'the CSR');
+  return derOrPem(input, ['CERTIFICATE REQUEST', 'NEW CERTIFICATE REQUEST'], 'the CSR');
+}
+
+/**
+ * CertificationRequest ::= SEQUENCE { certificationRequestInfo, signatureAlgorithm, signature BIT STRING }
+ * CertificationRequestInfo ::= SEQUENCE { version INTEGER (0), subject Name, subjectPKInfo, attributes [0] }
+ */
+function checkFields(der: Uint8Array): { request: pkijs.CertificationRequest; spki: Uint8Array } {
+  const root = decodeDer(der, 'the CSR');
+  const fields = sequence(root, 'the CSR');
+  if (fields.length !== 3)
+    throw invalid(`the CSR has ${fields.length} fields; PKCS#10 has 3 (request info, algorithm, signature)`);
+  const [info, algorithm, signature] = fields as [Asn1, Asn1, Asn1];
+  const infoFields = sequence(info, "the CSR's request info");
+  const [version, subject, spki, attributes, ...extra] = infoFields;
+  if (extra.length > 0) throw invalid("the CSR's request info has fields after its attributes");
+  const versionNumber = unsignedInteger(version, "the CSR's version");
+  if (versionNumber !== 0n)
+    throw invalid(
+      `the CSR's version is ${versionNumber < 1000n ? versionNumber : 'huge'}; PKCS#10 knows only 0 (v1)`,
+    );
+  const rdns = sequence(subject, "the CSR's subject");
+  for (const rdn of rdns) {
+    if (!(rdn instanceof asn1js.Set)) throw invalid("the CSR's subject holds a part that is not a SET");
+    for (const attribute of rdn.valueBlock.value) {
+      const [type, value, ...rest] = sequence(attribute, 'a CSR subject attribute');
+      objectIdentifier(type, "a CSR subject attribute's type");
+      if (value === undefined || rest.length > 0)
+        throw invalid('a CSR subject attribute is not one type and one value');
+    }
   }
-  return input;
-}
-
-/** The parts of a PKCS#10 request this module uses, read straight from its DER (RFC 2986 §4). */
-interface CsrParts {
-  /** The signed bytes (CertificationRequestInfo) and the key, exactly as sent. */
-  info: Uint8Array;
-  spki: Uint8Array;
-  subject: NameAttribute[];
-  /** Each attribute's type and the encodings of its values. */
-  attributes: { type: string; values: Uint8Array[] }[];
-  signatureAlgorithm: string;
-  signature: Uint8Array;
-}
-
-function readParts(der: Uint8Array, outer: Element): CsrParts {
-  const [infoElement, algorithmElement, signatureElement, ...extra] = children(der, outer);
-  if (!infoElement || extra.length > 0) throw new Error('not three fields');
-  const [version, subject, spki, attributes, ...more] = childrenOf(der, infoElement, TAG.sequence);
-  if (!version || version.tag !== TAG.integer || value(der, version).join() !== '0' || more.length > 0)
-    throw new Error('not version 1');
-  if (!spki || spki.tag !== TAG.sequence) throw new Error('no key');
-  const requested = attributes ? childrenOf(der, attributes, ATTRIBUTES) : [];
-  const [algorithm] = childrenOf(der, algorithmElement, TAG.sequence);
-  if (signatureElement?.tag !== TAG.bitString) throw new Error('no signature');
-  const signatureBits = value(der, signatureElement);
-  if (signatureBits[0] !== 0) throw new Error('signature is not whole bytes');
-  return {
-    info: encoding(der, infoElement),
-    spki: encoding(der, spki),
-    subject: readName(der, subject),
-    attributes: requested.map((attribute) => {
-      const [type, values] = childrenOf(der, attribute, TAG.sequence);
-      return {
-        type: readOid(der, type),
-        values: childrenOf(der, values, TAG.set).map((v) => encoding(der, v)),
-      };
-    }),
-    signatureAlgorithm: readOid(der, algorithm),
-    signature: signatureBits.subarray(1),
-  };
-}
-
-function decode(der: Uint8Array): CsrParts {
-  // The outer framing first, so that garbage, truncation and trailing bytes each get their own message.
-  let outer: Element;
+  sequence(spki, "the CSR's key");
+  if (attributes === undefined)
+    throw invalid('the CSR has no attributes field (PKCS#10 requires one, even if empty)');
+  if (!isContextTag(attributes, 0)) throw invalid("the CSR's attributes field is not tagged [0]");
+  const [algorithmOid] = sequence(algorithm, "the CSR's signature algorithm");
+  objectIdentifier(algorithmOid, "the CSR's signature algorithm");
+  wholeBytes(signature, "the CSR's signature");
+  let request: pkijs.CertificationRequest;
   try {
-    outer = readHeader(der);
+    request = new pkijs.CertificationRequest({ schema: root });
   } catch {
-    outer = { tag: -1, offset: 0, start: 0, end: Number.POSITIVE_INFINITY };
+    throw invalid("the CSR's attributes are not a SET OF Attribute (type and SET of values)");
   }
-  if (outer.tag !== TAG.sequence)
-    throw invalid('the CSR is not PKCS#10: it does not start with a DER SEQUENCE (garbage?)');
-  if (outer.end > der.length) throw invalid(`the CSR is truncated: ${der.length} of ${outer.end} bytes`);
-  if (outer.end < der.length) throw invalid(`the CSR has ${der.length - outer.end} bytes after its end`);
-  try {
-    return readParts(der, outer);
-  } catch {
-    throw invalid('the CSR is a DER SEQUENCE but not a PKCS#10 certification request');
-  }
+  return { request, spki: encodedBytes(spki as Asn1) };
 }
 
-function checkSignature(parts: CsrParts, key: AcceptedPublicKey): void {
-  const oid = parts.signatureAlgorithm;
+function checkSignature(request: pkijs.CertificationRequest, key: AcceptedPublicKey): void {
+  const oid = request.signatureAlgorithm.algorithmId;
   const algorithm = signatureAlgorithmByOid(oid);
   if (!algorithm) {
     throw invalid(
-      `the CSR is signed with algorithm ${oid}; accepted are ECDSA and RSA PKCS#1 v1.5 with SHA-256/384/512, and Ed25519`,
+      `the CSR is signed with algorithm ${oidText(oid)}; accepted are ECDSA and RSA PKCS#1 v1.5 with SHA-256/384/512, and Ed25519`,
     );
   }
   if (!algorithm.keys.includes(key.kind)) {
@@ -116,37 +114,41 @@ function checkSignature(parts: CsrParts, key: AcceptedPublicKey): void {
   }
   let valid = false;
   try {
-    valid = verify(algorithm.hash, parts.info, key.key, parts.signature);
+    // Over the request info exactly as it was sent, not as pkijs would encode it again.
+    valid = verify(algorithm.hash, request.tbsView, key.key, request.signatureValue.valueBlock.valueHexView);
   } catch {
     valid = false;
   }
   if (!valid) throw invalid("the CSR's signature does not verify with its own key (no proof of possession)");
 }
 
-function subjectCommonName(parts: CsrParts, ignored: string[]): string {
-  const names = commonNames(parts.subject);
+function subjectCommonName(request: pkijs.CertificationRequest, ignored: string[]): string {
+  const attributes = request.subject.typesAndValues;
+  const names = attributes.filter((a) => a.type === OID.commonName);
   if (names.length !== 1)
     throw invalid(`the CSR's subject must hold exactly one common name (CN); it holds ${names.length}`);
-  const cn = names[0];
-  if (cn === undefined) throw invalid("the CSR's common name is not a string");
-  for (const t of parts.subject) if (t.type !== OID.commonName) ignored.push(`subject attribute ${t.type}`);
+  const value = (names[0] as pkijs.AttributeTypeAndValue).value as Asn1;
+  const cn = directoryString(
+    value.idBlock.tagNumber,
+    (value.valueBlock as { valueHexView: Uint8Array }).valueHexView,
+  );
+  if (cn === undefined) throw invalid("the CSR's common name is not a UTF-8, printable, IA5 or BMP string");
+  for (const a of attributes)
+    if (a.type !== OID.commonName) ignored.push(`subject attribute ${oidText(a.type)}`);
   return cn;
 }
 
-function requestedExtensions(parts: CsrParts): string[] {
+function requestedExtensions(request: pkijs.CertificationRequest): string[] {
   const out: string[] = [];
-  for (const attribute of parts.attributes) {
+  for (const attribute of request.attributes ?? []) {
     if (attribute.type !== OID.extensionRequest) {
-      out.push(`attribute ${attribute.type}`);
+      out.push(`attribute ${oidText(attribute.type)}`);
       continue;
     }
-    for (const extensions of attribute.values) {
+    for (const value of attribute.values) {
       try {
-        // Extensions ::= SEQUENCE OF Extension; Extension ::= SEQUENCE { extnID, critical?, extnValue }
-        for (const extension of childrenOf(extensions, readElement(extensions), TAG.sequence)) {
-          const id = readOid(extensions, childrenOf(extensions, extension, TAG.sequence)[0]);
-          out.push(`extension ${EXTENSION_NAMES[id] ?? id}`);
-        }
+        for (const extension of new pkijs.Extensions({ schema: value }).extensions)
+          out.push(`extension ${EXTENSION_NAMES[extension.extnID] ?? oidText(extension.extnID)}`);
       } catch {
         out.push('an unreadable extension request');
       }
@@ -155,21 +157,27 @@ function requestedExtensions(parts: CsrParts): string[] {
   return out;
 }
 
+function shortList(items: string[]): string[] {
+  const unique = [...new Set(items)];
+  if (unique.length <= IGNORED_SHOWN) return unique;
+  return [...unique.slice(0, IGNORED_SHOWN), `and ${unique.length - IGNORED_SHOWN} more`];
+}
+
 export function parseCsr(input: string | Uint8Array): CertificateSigningRequest {
-  const parts = decode(toDer(input));
-  const publicKey = acceptPublicKey(parts.spki, "the CSR's key");
-  checkSignature(parts, publicKey);
+  const { request, spki } = checkFields(toDer(input));
+  const publicKey = acceptPublicKey(spki, "the CSR's key");
+  checkSignature(request, publicKey);
   const ignored: string[] = [];
-  const commonName = subjectCommonName(parts, ignored);
-  ignored.push(...requestedExtensions(parts));
-  return { commonName, publicKey, ignored };
+  const commonName = subjectCommonName(request, ignored);
+  ignored.push(...requestedExtensions(request));
+  return { commonName, publicKey, ignored: shortList(ignored) };
 }
 
 /** Refuses a CSR made for another name: the CN must be exactly the name being issued. */
 export function requireCsrFor(csr: CertificateSigningRequest, name: string): void {
   if (csr.commonName !== name) {
     throw invalid(
-      `the CSR's common name ${JSON.stringify(csr.commonName)} does not match the requested name ${JSON.stringify(name)}`,
+      `the CSR's common name ${quote(csr.commonName)} does not match the requested name ${quote(name)}`,
     );
   }
 }

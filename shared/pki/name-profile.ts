@@ -3,7 +3,9 @@
 // never be usable as etcd usernames (CVE-2018-16886), so a collision is refused here as well as by
 // the policy lint.
 import { WardenError } from '../errors.js';
+import { quote } from '../policy/diagnostics.js';
 import { parseDuration } from '../policy/duration.js';
+import { own } from '../policy/own.js';
 import { INSTANCE_ID } from '../policy/requesters.js';
 import { DEFAULTS } from '../policy/rules.js';
 import type { ClientCertificateSpec, Policy } from '../policy/types.js';
@@ -48,14 +50,14 @@ function clientProfile(
 }
 
 export function nameProfile(policy: Policy, name: string): NameProfile {
-  const member = policy.members[name];
-  const user = policy.users[name];
+  const member = own(policy.members, name);
+  const user = own(policy.users, name);
   const template = templateFor(policy, name);
   if (member) {
     if (user || template) {
       throw new WardenError(
         'invalid-policy',
-        `${name} is both a member and an etcd user; no certificate issued (CVE-2018-16886)`,
+        `${quote(name)} is both a member and an etcd user; no certificate issued (CVE-2018-16886)`,
       );
     }
     return {
@@ -70,6 +72,6 @@ export function nameProfile(policy: Policy, name: string): NameProfile {
   if (template) return clientProfile(name, template.certificate, `templates.${template.name}`);
   throw new WardenError(
     'not-found',
-    `${JSON.stringify(name)} is neither a user nor a member in the policy; no certificate issued`,
+    `${quote(name)} is neither a user nor a member in the policy; no certificate issued`,
   );
 }

@@ -14,7 +14,7 @@ export interface SignatureAlgorithm {
   name: string;
 }
 
-const EC = ['ecdsa-p256', 'ecdsa-p384'] as const;
+const EC = ['ecdsa-p256', 'ecdsa-p384', 'ecdsa-p521'] as const;
 const ALGORITHMS: readonly SignatureAlgorithm[] = [
   { oid: OID.ecdsaWithSha256, hash: 'sha256', keys: EC, name: 'ecdsa-with-SHA256' },
   { oid: OID.ecdsaWithSha384, hash: 'sha384', keys: EC, name: 'ecdsa-with-SHA384' },
@@ -34,6 +34,7 @@ export function signingAlgorithmFor(kind: PublicKeyKind): SignatureAlgorithm {
   const oid = {
     'ecdsa-p256': OID.ecdsaWithSha256,
     'ecdsa-p384': OID.ecdsaWithSha384,
+    'ecdsa-p521': OID.ecdsaWithSha512,
     rsa: OID.sha256WithRsa,
     ed25519: OID.ed25519,
   }[kind];

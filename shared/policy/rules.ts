@@ -2,7 +2,7 @@
 // stable rule id (listed in RULES and in the README) so users can look it up and tools can match it.
 import { presetOfRole, presets } from '../presets/index.js';
 import { quote } from './diagnostics.js';
-import { parseDuration } from './duration.js';
+import { DURATION_RULE, parseDuration } from './duration.js';
 import { hostKind } from './hosts.js';
 import { compareEnds, describeSpan, type Interval, rangeId, toInterval } from './keyspan.js';
 import type { RawPermission, RawPolicy } from './raw.js';
@@ -368,12 +368,7 @@ function durationOf(
 ): number | undefined {
   const seconds = parseDuration(text ?? fallback);
   if (seconds === undefined) {
-    report(
-      'invalid-duration',
-      'error',
-      path,
-      `${quote(text)} is not a positive duration (such as 720h or 30d)`,
-    );
+    report('invalid-duration', 'error', path, `${quote(text)} is not ${DURATION_RULE}`);
   }
   return seconds;
 }

@@ -35,14 +35,17 @@ function permissionEntry(p: LivePermission, role: string): Record<string, unknow
 }
 
 export function importPolicy(live: LiveState, source: { endpoints: string; now: Date }): string {
-  const roles: Record<string, Record<string, unknown>[]> = {};
-  for (const name of [...live.roles.keys()].sort(byName)) {
-    roles[name] = (live.roles.get(name) ?? []).map((p) => permissionEntry(p, name));
-  }
-  const users: Record<string, { roles: string[] }> = {};
-  for (const name of [...live.users.keys()].sort(byName)) {
-    users[name] = { roles: [...(live.users.get(name) ?? [])].sort(byName) };
-  }
+  // fromEntries defines own keys, so a live role named "__proto__" stays a role.
+  const roles = Object.fromEntries(
+    [...live.roles.keys()]
+      .sort(byName)
+      .map((name) => [name, (live.roles.get(name) ?? []).map((p) => permissionEntry(p, name))]),
+  );
+  const users = Object.fromEntries(
+    [...live.users.keys()]
+      .sort(byName)
+      .map((name) => [name, { roles: [...(live.users.get(name) ?? [])].sort(byName) }]),
+  );
   const doc = new Document({
     version: 1,
     auth: live.authEnabled ? 'enabled' : 'disabled',

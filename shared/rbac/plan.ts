@@ -3,6 +3,7 @@
 // that adds comes first (roles, their permissions, users, their roles), then what takes away,
 // and auth is switched last, once root is in place.
 import { toEtcdRange } from '../policy/keyspan.js';
+import { own } from '../policy/own.js';
 import { type Access, type Policy, ROOT } from '../policy/types.js';
 import type { Change } from './change.js';
 import { type LivePermission, type LiveState, permissionId } from './live-state.js';
@@ -14,7 +15,7 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 /** The permissions a policy role means in etcd, one per range (two grants on one range merge). */
 export function desiredPermissions(policy: Policy, role: string): Map<string, LivePermission> {
   const merged = new Map<string, LivePermission>();
-  for (const { span, access } of policy.roles[role]?.permissions ?? []) {
+  for (const { span, access } of own(policy.roles, role)?.permissions ?? []) {
     const range = toEtcdRange(span);
     const id = permissionId(range);
     const seen = merged.get(id);
@@ -70,7 +71,7 @@ export function planChanges(policy: Policy, live: LiveState): Change[] {
   }
 
   for (const user of Object.keys(policy.users).sort(byName)) {
-    const want = new Set(policy.users[user]?.roles ?? []);
+    const want = new Set(own(policy.users, user)?.roles ?? []);
     const have = live.users.get(user);
     if (!have) addUsers.push({ op: 'add-user', user });
     for (const role of [...want].sort(byName)) {

@@ -3,6 +3,7 @@
 // shares the prefix text; the parent; the key space root; the whole key space). Expectations
 // are computed from the policy alone, the way etcd merges a user's permissions into intervals.
 import { compareEnds, prefixRangeEnd } from '../policy/keyspan.js';
+import { own } from '../policy/own.js';
 import { type Access, type Policy, ROOT } from '../policy/types.js';
 import { type LivePermission, permissionId } from './live-state.js';
 import { desiredPermissions } from './plan.js';
@@ -81,7 +82,7 @@ export function effectivePermissions(
   policy: Policy,
   user: string,
 ): { root: boolean; perms: LivePermission[] } {
-  const roles = policy.users[user]?.roles ?? [];
+  const roles = own(policy.users, user)?.roles ?? [];
   const perms = new Map<string, LivePermission>();
   for (const role of roles)
     for (const p of desiredPermissions(policy, role).values()) perms.set(`${role}:${permissionId(p)}`, p);

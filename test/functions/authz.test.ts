@@ -137,3 +137,80 @@ describe('authorizeIssue', () => {
     expect(grant.name).toBe(`node-${NODE}`);
   });
 });
+
+// Identity before existence: a caller that no requester of the policy matches cannot tell a user
+// from a template instance, a member or a name the policy does not have.
+describe('authorizeIssue: the same 403 for every name', () => {
+  const STRANGER = session('stranger', 's');
+  const NAMES = [
+    ['a user', 'app'],
+    ['a template instance', `node-${NODE}`],
+    ['a member', 'etcd-1'],
+    ['an absent name', 'nobody'],
+    ['"constructor"', 'constructor'],
+    ['"toString"', 'toString'],
+    ['"hasOwnProperty"', 'hasOwnProperty'],
+    ['"__proto__"', '__proto__'],
+  ] as const;
+
+  const failure = (fn: () => unknown): { code: string; message: string } | 'no error' | 'unexpected' => {
+    try {
+      fn();
+      return 'no error';
+    } catch (error) {
+      return error instanceof WardenError ? { code: error.code, message: error.message } : 'unexpected';
+    }
+  };
+
+  it.each(NAMES)('refuses an unknown caller %s with the same forbidden', (_what, name) => {
+    // Act
+    const result = failure(() => authorizeIssue(policy, STRANGER, name));
+    // Assess
+    expect(result).toEqual({
+      code: 'forbidden',
+      message: `${STRANGER} may not obtain a certificate for "${name}"`,
+    });
+  });
+
+  it.each(
+    NAMES.flatMap(([what, name]) => [
+      [what, 'no caller', name, undefined],
+      [what, 'a caller that is no ARN', name, 'app-runner'],
+    ]),
+  )('refuses %s to %s with the same forbidden', (_what, _who, name, caller) => {
+    // Act
+    const result = failure(() => authorizeIssue(policy, caller, name));
+    // Assess
+    expect(result).toEqual({
+      code: 'forbidden',
+      message: 'no caller identity: a certificate needs an IAM principal',
+    });
+  });
+
+  it.each(['nobody', 'constructor', 'toString', 'hasOwnProperty', '__proto__'])(
+    'tells a known requester that %j is not in the policy',
+    (name) => {
+      // Act
+      const result = failure(() => authorizeIssue(policy, session('app-runner', 's'), name));
+      // Assess
+      expect(result).toEqual({ code: 'not-found', message: `the policy has no user "${name}"` });
+    },
+  );
+
+  it('tells a known template requester, too, that an absent name is not in the policy', () => {
+    // Act
+    const result = failure(() => authorizeIssue(policy, session('k8s-node', NODE), 'constructor'));
+    // Assess
+    expect(result).toEqual({ code: 'not-found', message: 'the policy has no user "constructor"' });
+  });
+
+  it('tells a known requester that a member is not issued over HTTP', () => {
+    // Act
+    const result = failure(() => authorizeIssue(policy, session('app-runner', 's'), 'etcd-1'));
+    // Assess
+    expect(result).toEqual({
+      code: 'forbidden',
+      message: '"etcd-1" is a member; members are not issued over HTTP',
+    });
+  });
+});

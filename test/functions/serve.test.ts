@@ -13,6 +13,20 @@ import { POLICY_TEXT, withEnv } from './bundles.js';
 
 const TOKEN = 'app-runner-token-1';
 const APP_CALLER = 'arn:aws:sts::123456789012:assumed-role/app-runner/deploy-7';
+// Access keys serve knows: the deployer may invoke apply-rbac, the outsider may invoke nothing.
+const DEPLOYER = { accessKeyId: 'AKIDDEPLOYER0001', secretAccessKey: 'deployer-secret-key-0001' };
+const OUTSIDER = { accessKeyId: 'AKIDOUTSIDER0001', secretAccessKey: 'outsider-secret-key-0001' };
+const CREDENTIALS = {
+  [DEPLOYER.accessKeyId]: {
+    secretAccessKey: DEPLOYER.secretAccessKey,
+    principal: 'arn:aws:iam::123456789012:role/deployer',
+    invoke: ['apply-rbac'],
+  },
+  [OUTSIDER.accessKeyId]: {
+    secretAccessKey: OUTSIDER.secretAccessKey,
+    principal: APP_CALLER,
+  },
+};
 
 let cluster: EtcdCluster;
 let serve: ChildProcess;
@@ -48,16 +62,9 @@ function startServe(args: string[]): Promise<string> {
  * Sends through a LambdaClient configured as a user's would be: no endpoint in code, only
  * AWS_ENDPOINT_URL_LAMBDA in the environment while the client is made and used.
  */
-const invokeLambda = (command: InvokeCommand) =>
+const invokeLambda = (command: InvokeCommand, credentials = DEPLOYER) =>
   withEnv({ AWS_ENDPOINT_URL_LAMBDA: base }, async () => {
-    const client = new LambdaClient({
-      region: 'us-east-1',
-      credentials: {
-        accessKeyId: 'AKIDEXAMPLE',
-        secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
-      },
-      maxAttempts: 1,
-    });
+    const client = new LambdaClient({ region: 'us-east-1', credentials, maxAttempts: 1 });
     try {
       return await client.send(command);
     } finally {
@@ -71,6 +78,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'ca.pem'), cluster.caPem);
   writeFileSync(join(dir, 'ca-key.pem'), cluster.caKeyPem, { mode: 0o600 });
   writeFileSync(join(dir, 'identities.json'), JSON.stringify({ [TOKEN]: APP_CALLER }));
+  writeFileSync(join(dir, 'credentials.json'), JSON.stringify(CREDENTIALS), { mode: 0o600 });
   base = await startServe([
     '--port',
     '0',
@@ -78,6 +86,8 @@ beforeAll(async () => {
     `file://${dir}`,
     '--identities',
     join(dir, 'identities.json'),
+    '--credentials',
+    join(dir, 'credentials.json'),
     '--endpoints',
     cluster.endpoints.join(','),
   ]);
@@ -143,6 +153,73 @@ describe('etcd-warden serve', () => {
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toMatch(/permission denied/);
     expect(stderr).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('gives no certificate to an Invoke of issue-cert, forged identity or not, and serves on', async () => {
+    // Prepare: the event a function URL would carry for APP_CALLER, written by the caller itself.
+    const forged = JSON.stringify({
+      version: '2.0',
+      rawPath: '/certificates',
+      body: JSON.stringify({ user: 'app', generateKey: true }),
+      requestContext: {
+        http: { method: 'POST', path: '/certificates' },
+        authorizer: { iam: { userArn: APP_CALLER } },
+      },
+    });
+    const invokeUrl = `${base}/2015-03-31/functions/etcd-warden-issue-cert/invocations`;
+
+    // Act: unsigned, then signed by the deployer (who may invoke apply-rbac, and so nothing else)
+    const unsigned = await fetch(invokeUrl, { method: 'POST', body: forged });
+    const unsignedBody = await unsigned.text();
+    const signed = await invokeLambda(
+      new InvokeCommand({ FunctionName: 'etcd-warden-issue-cert', Payload: Buffer.from(forged) }),
+    ).catch((error: Error) => error);
+    const after = await issue({ user: 'app', generateKey: true, ttl: '1h' }, TOKEN);
+
+    // Assess
+    expect(unsigned.status).toBe(403);
+    expect(unsigned.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException');
+    expect(unsignedBody).not.toMatch(/BEGIN|certificate"/);
+    expect((signed as Error).name).toBe('AccessDeniedException');
+    expect((signed as Error).message).toBe('issue-cert is invoked through its function URL only');
+    expect(after.status).toBe(201);
+  });
+
+  it('invokes apply-rbac only for a valid signature of a principal allowed to', async () => {
+    // Prepare
+    const plan = () =>
+      new InvokeCommand({
+        FunctionName: 'etcd-warden-apply-rbac',
+        Payload: Buffer.from(JSON.stringify({ command: 'plan', policy: POLICY_TEXT })),
+      });
+    const invokeUrl = `${base}/2015-03-31/functions/etcd-warden-apply-rbac/invocations`;
+
+    // Act
+    const outsider = await invokeLambda(plan(), OUTSIDER).catch((error: Error) => error);
+    const wrongSecret = await invokeLambda(plan(), {
+      accessKeyId: DEPLOYER.accessKeyId,
+      secretAccessKey: OUTSIDER.secretAccessKey,
+    }).catch((error: Error) => error);
+    const unknownKey = await invokeLambda(plan(), {
+      accessKeyId: 'AKIDUNKNOWN00001',
+      secretAccessKey: DEPLOYER.secretAccessKey,
+    }).catch((error: Error) => error);
+    const unsigned = await fetch(invokeUrl, {
+      method: 'POST',
+      body: JSON.stringify({ command: 'plan', policy: POLICY_TEXT }),
+    });
+    const deployer = await invokeLambda(plan());
+
+    // Assess
+    expect((outsider as Error).name).toBe('AccessDeniedException');
+    expect((outsider as Error).message).toContain(
+      `${APP_CALLER} is not authorized to perform lambda:InvokeFunction`,
+    );
+    expect((wrongSecret as Error).message).toBe('the signature does not match the request');
+    expect((unknownKey as Error).message).toBe('the access key id is not known here');
+    expect(unsigned.status).toBe(403);
+    expect(deployer.FunctionError).toBeUndefined();
+    expect(JSON.parse(Buffer.from(deployer.Payload ?? []).toString('utf8')).planned).toEqual([]);
   });
 
   it('answers an unknown function as Lambda does', async () => {

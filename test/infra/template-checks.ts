@@ -217,3 +217,30 @@ export function scheduleTargetsWithoutTheScheduledEvent(template: Template): str
   }
   return problems;
 }
+
+const invokesFunctions = (action: string) => /^(\*|lambda:\*|lambda:InvokeFunction)$/i.test(action);
+
+/**
+ * Ways to invoke issue-cert other than through its function URL. Anyone who may call
+ * lambda:InvokeFunction on it directly writes the event, caller identity included, and so can
+ * mint any certificate: the only Lambda permission for it must be conditioned on
+ * InvokedViaFunctionUrl, and no identity policy may allow invoking it (or every function, `*`).
+ */
+export function issueCertInvokableOutsideUrl(template: Template, issueCertLogicalId: string): string[] {
+  const refersToIssueCert = (value: Json) =>
+    JSON.stringify(value ?? null).includes(`"${issueCertLogicalId}"`);
+  const problems: string[] = [];
+  for (const [id, r] of resources(template, 'AWS::Lambda::Permission')) {
+    const p = r.Properties;
+    if (!refersToIssueCert(p.FunctionName) || !invokesFunctions(p.Action)) continue;
+    if (p.Action === 'lambda:InvokeFunction' && p.InvokedViaFunctionUrl === true) continue;
+    problems.push(`${id}: ${p.Action} for ${JSON.stringify(p.Principal)} outside the function URL`);
+  }
+  for (const s of identityStatements(template)) {
+    if (s.Effect !== 'Allow' || !asList(s.Action).some(invokesFunctions)) continue;
+    const targets = asList<Json>(s.Resource);
+    if (targets.some((t) => refersToIssueCert(t) || JSON.stringify(t).includes('*')))
+      problems.push(`${s.where}: ${JSON.stringify(s.Action)} on ${JSON.stringify(s.Resource)}`);
+  }
+  return problems;
+}

@@ -15,6 +15,7 @@ import {
   ACCOUNT_ROOT,
   functionRolesAssumableBeyondLambda,
   functionUrlsWithoutIamAuth,
+  issueCertInvokableOutsideUrl,
   keyPolicyPrincipalsBeyond,
   scheduleTargetsWithoutTheScheduledEvent,
   secretReadersBeyond,
@@ -72,6 +73,7 @@ function securityProblems(stack: EtcdWardenStack, caAdministrators: string[] = [
     ...secretReadersBeyond(template, id(stack, stack.policySecret.secret), functions),
     ...keyPolicyPrincipalsBeyond(template, functions),
     ...functionRolesAssumableBeyondLambda(template),
+    ...issueCertInvokableOutsideUrl(template, id(stack, stack.issueCert.node.defaultChild)),
   ];
 }
 
@@ -401,6 +403,23 @@ describe('security checks catch a broken stack', () => {
     (stack.functionUrl.node.defaultChild as lambda.CfnUrl).authType = 'NONE';
     // Assess
     expect(securityProblems(stack)).toEqual([expect.stringMatching(/AuthType NONE$/)]);
+  });
+
+  it('flags issue-cert invokable outside its function URL, by a permission or an identity policy', () => {
+    // Prepare
+    const { stack } = build();
+    // Act
+    stack.issueCert.addPermission('DirectInvoke', { principal: new iam.ArnPrincipal(INVOKER) });
+    const invoker = new iam.Role(stack, 'Invoker', { assumedBy: new iam.AccountRootPrincipal() });
+    stack.issueCert.grantInvoke(invoker);
+    invoker.addToPolicy(new iam.PolicyStatement({ actions: ['lambda:*'], resources: ['*'] }));
+    // Assess
+    const problems = issueCertInvokableOutsideUrl(json(stack), id(stack, stack.issueCert.node.defaultChild));
+    expect(problems).toEqual([
+      expect.stringMatching(/^\w+: lambda:InvokeFunction for .*k8s-node.* outside the function URL$/),
+      expect.stringMatching(/^Invoker\w+: "lambda:InvokeFunction" on /),
+      expect.stringMatching(/^Invoker\w+: "lambda:\*" on "\*"$/),
+    ]);
   });
 
   it('flags a wildcard resource on a secrets or KMS grant', () => {

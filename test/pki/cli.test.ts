@@ -130,7 +130,7 @@ describe('cert issue', () => {
       'etcd-warden: the CSR\'s common name "root" does not match the requested name "app"',
       "etcd-warden: the CSR's key is RSA 1024: RSA keys need at least 2048 bits",
       `etcd-warden: cannot read CSR ${join(cwd, 'missing.csr')}: no such file`,
-      'etcd-warden: --ttl "soon" is not a duration like 24h or 90m',
+      'etcd-warden: --ttl "soon" is not a duration of at least 1s, such as 90s, 24h, 1h30m or 30d',
     ]);
     expect(existsSync(join(cwd, 'refused'))).toBe(false);
   });

@@ -137,7 +137,7 @@ describe('no private key in any output', () => {
       'the CA private key does not belong to the CA certificate',
     );
     expect(outputs.find((o) => o.label === 'key as CSR')?.text).toContain(
-      'the CSR is not PEM (expected -----BEGIN CERTIFICATE REQUEST-----)',
+      'the CSR is not PEM (expected -----BEGIN CERTIFICATE REQUEST-----); it holds a private key block',
     );
     expect(outputs.find((o) => o.label === 'sm throttled')?.text).toContain(
       '(ThrottlingException); try again',
@@ -187,9 +187,9 @@ describe('no private key in any output', () => {
     expect(messages).toHaveLength(5);
     expect(messages.map((m) => m.split('\n')[0])).toEqual([
       'the CA private key is not a readable unencrypted PEM private key',
-      'the CA certificate is not PEM (expected -----BEGIN CERTIFICATE-----)',
-      'the CSR is not PEM (expected -----BEGIN CERTIFICATE REQUEST-----)',
-      'the CSR is a DER SEQUENCE but not a PKCS#10 certification request',
+      'the CA certificate is not PEM (expected -----BEGIN CERTIFICATE-----); it holds a private key block',
+      'the CSR is not PEM (expected -----BEGIN CERTIFICATE REQUEST-----); it holds a private key block',
+      "the CSR's request info is not a SEQUENCE",
       'secretsmanager://leak/bad does not hold an etcd-warden CA (expected JSON with format etcd-warden-ca/v1)',
     ]);
     expect(messages.flatMap((m) => leaks(m, [made.privateKeyPem]))).toEqual([]);

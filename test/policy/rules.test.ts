@@ -424,3 +424,78 @@ describe('validation rules', () => {
     expect(diagnostics.map((d) => [d.rule, d.line])).toEqual([['root-grant', 9]]);
   });
 });
+
+// Requester patterns whose name starts with a wildcard match every role, user or session of an
+// account: refused in users and templates alike, at the offending requester (the second of two, so
+// the position has to be the requester's own and not its list's).
+const LITERAL_START =
+  /the name after role\/, user\/ \(and a path\) or assumed-role\/ must start with a literal character/;
+const REFUSED_REQUESTERS: [string, RegExp][] = [
+  ['arn:aws:iam::123456789012:role/*', LITERAL_START],
+  ['arn:aws:iam::123456789012:role/**', LITERAL_START],
+  ['arn:aws:iam::123456789012:role/?*', LITERAL_START],
+  ['arn:aws:iam::123456789012:role/team/*', LITERAL_START],
+  ['arn:aws:iam::123456789012:user/*/*', LITERAL_START],
+  ['arn:aws:sts::123456789012:assumed-role/*/*', LITERAL_START],
+  ['arn:aws:sts::123456789012:assumed-role/?x/y', LITERAL_START],
+  ['arn:aws:iam::*:role/x', /every principal of an account or of every account/],
+];
+const ALLOWED_REQUESTERS: [string, undefined][] = [
+  ['arn:aws:iam::123456789012:role/wild-*', undefined],
+  ['arn:aws:iam::123456789012:role/*/admin', undefined],
+  ['arn:aws:iam::123456789012:user/alice', undefined],
+  ['arn:aws:sts::123456789012:assumed-role/k8s-node/*', undefined],
+];
+const HOLDERS = [
+  {
+    holder: 'user',
+    yaml: (requester: string) =>
+      `version: 1\n${ROOT_USER}  app:\n    roles: []\n    certificate:\n      requesters:\n        - "arn:aws:iam::123456789012:role/app-runner"\n        - "${requester}"\n`,
+  },
+  {
+    holder: 'template',
+    yaml: (requester: string) =>
+      `version: 1\n${ROOT_USER}templates:\n  node:\n    user: node-{instanceId}\n    roles: []\n    certificate:\n      requesters:\n        - "arn:aws:sts::123456789012:assumed-role/k8s-node/{instanceId}"\n        - "${requester}"\n`,
+  },
+];
+const combine = <T>(requesters: [string, T][]) =>
+  HOLDERS.flatMap(({ holder, yaml }) =>
+    requesters.map(([requester, says]) => ({
+      holder,
+      // The account is always the same: the title shows the rest, untruncated.
+      label: requester.replace(/^arn:aws:(iam|sts)::123456789012:/, ''),
+      requester,
+      says,
+      yaml: yaml(requester),
+    })),
+  );
+
+describe('requester-pattern: a name that starts with a wildcard', () => {
+  it.each(combine(REFUSED_REQUESTERS))('refuses $label in a $holder', ({ requester, says, yaml }) => {
+    // Prepare
+    const expected = positionOf(yaml, `"${requester}"`);
+    // Act
+    const { diagnostics, policy } = loadPolicy(yaml, 'policy.yaml');
+    // Assess
+    const found = diagnostics.filter((d) => d.rule === 'requester-pattern');
+    expect(found, JSON.stringify(diagnostics, null, 1)).toHaveLength(1);
+    expect(found[0]).toMatchObject({ file: 'policy.yaml', severity: 'error', ...expected });
+    expect(found[0]?.message).toContain(JSON.stringify(requester));
+    expect(found[0]?.message).toMatch(says);
+    expect(policy).toBeUndefined();
+  });
+
+  it.each([
+    ...combine(ALLOWED_REQUESTERS),
+    // A template binds the session to the instance: the role is literal, the session need not be.
+    ...combine([['arn:aws:sts::123456789012:assumed-role/k8s-node/{instanceId}', undefined]]).filter(
+      (c) => c.holder === 'template',
+    ),
+  ])('allows $label in a $holder', ({ yaml }) => {
+    // Act
+    const { diagnostics, policy } = loadPolicy(yaml, 'policy.yaml');
+    // Assess
+    expect(diagnostics, JSON.stringify(diagnostics, null, 1)).toEqual([]);
+    expect(policy).toBeDefined();
+  });
+});
