@@ -4,26 +4,15 @@
  * A request whose `Authorization: Bearer TOKEN` is not in the file has no identity, and no
  * identity gets no certificate (issue-cert answers 403).
  */
-import { readFile } from 'node:fs/promises';
 import { parseCaller } from '../../shared/authz/principal.js';
 import { WardenError } from '../../shared/errors.js';
+import { readJsonObjectFile } from './json-object-file.js';
 
 export type Identities = ReadonlyMap<string, string>;
 
 export async function readIdentities(file: string | undefined): Promise<Identities> {
   if (file === undefined) return new Map();
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new WardenError(
-      'invalid-input',
-      `cannot read identities ${file}: ${(error as Error).message.split('\n')[0]}`,
-    );
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new WardenError('invalid-input', `${file} must be a JSON object {"TOKEN": "PRINCIPAL ARN"}`);
-  }
+  const value = await readJsonObjectFile(file, 'identities', '{"TOKEN": "PRINCIPAL ARN"}');
   const identities = new Map<string, string>();
   for (const [token, arn] of Object.entries(value)) {
     if (token.length < 8)

@@ -9,11 +9,11 @@
  * (lambda:InvokeFunction); without it, none.
  */
 import { createHash, createHmac, type Hash, type Hmac, timingSafeEqual } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { parseCaller } from '../../shared/authz/principal.js';
 import { WardenError } from '../../shared/errors.js';
+import { readJsonObjectFile } from './json-object-file.js';
 
 export interface Credential {
   secretAccessKey: string;
@@ -30,17 +30,11 @@ const invalidFile = (file: string, problem: string) =>
 
 export async function readCredentials(file: string | undefined): Promise<Credentials> {
   if (file === undefined) return new Map();
-  let value: unknown;
-  try {
-    value = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new WardenError(
-      'invalid-input',
-      `cannot read credentials ${file}: ${(error as Error).message.split('\n')[0]}`,
-    );
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw invalidFile(file, 'must be a JSON object {"ACCESS_KEY_ID": {"secretAccessKey", "principal"}}');
+  const value = await readJsonObjectFile(
+    file,
+    'credentials',
+    '{"ACCESS_KEY_ID": {"secretAccessKey", "principal", "invoke"?}}',
+  );
   const credentials = new Map<string, Credential>();
   for (const [accessKeyId, entry] of Object.entries(value)) {
     if (!/^[A-Z0-9]{16,128}$/.test(accessKeyId))

@@ -2,7 +2,7 @@
 // @aws-sdk/client-lambda, reaching `etcd-warden serve` (the Lambda Invoke API on 127.0.0.1) through
 // AWS_ENDPOINT_URL_LAMBDA; serve runs the same handler Lambda runs, against a real etcd.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caStoreFor } from '../rbac/cli-env.js';
@@ -23,7 +23,23 @@ interface Serve {
   log: () => string;
 }
 
+// The workflow's AWS credentials; serve knows them as the deploy role, allowed to invoke apply-rbac.
+const ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLE';
+const SECRET_ACCESS_KEY = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+
 function startServe(cluster: EtcdCluster, caStore: string): Promise<Serve> {
+  const credentials = join(cluster.dir, 'serve-credentials.json');
+  writeFileSync(
+    credentials,
+    JSON.stringify({
+      [ACCESS_KEY_ID]: {
+        secretAccessKey: SECRET_ACCESS_KEY,
+        principal: 'arn:aws:iam::123456789012:role/github-deploy',
+        invoke: ['apply-rbac'],
+      },
+    }),
+    { mode: 0o600 },
+  );
   const child = spawn(
     process.execPath,
     [
@@ -35,6 +51,8 @@ function startServe(cluster: EtcdCluster, caStore: string): Promise<Serve> {
       caStore,
       '--endpoints',
       cluster.endpoints.join(','),
+      '--credentials',
+      credentials,
     ],
     { cwd: cluster.dir, env: { ...process.env, NO_COLOR: '1' } },
   );
@@ -95,8 +113,8 @@ describe('the Action: plan and apply through the apply-rbac function', () => {
     aws = {
       AWS_ENDPOINT_URL_LAMBDA: serve.url,
       AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      AWS_ACCESS_KEY_ID: ACCESS_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: SECRET_ACCESS_KEY,
       AWS_SESSION_TOKEN: 'session-token-from-oidc',
     };
   });

@@ -1,14 +1,14 @@
 // End to end: `etcd-warden serve` (the built CLI) on 127.0.0.1; the real @aws-sdk/client-lambda
 // invokes apply-rbac through AWS_ENDPOINT_URL_LAMBDA; the policy reaches etcd; a certificate
 // issued over HTTP for one of its users then reads and writes that user's prefix, and only it.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../support/cli.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
+import { type ServeProcess, startServe } from '../support/serve.js';
 import { POLICY_TEXT, withEnv } from './bundles.js';
 
 const TOKEN = 'app-runner-token-1';
@@ -29,34 +29,9 @@ const CREDENTIALS = {
 };
 
 let cluster: EtcdCluster;
-let serve: ChildProcess;
+let serve: ServeProcess;
 let base: string;
 let dir: string;
-let stderr = '';
-
-/** Starts serve and resolves with its URL once it prints the listening line (bounded). */
-function startServe(args: string[]): Promise<string> {
-  serve = spawn(process.execPath, [join(REPO, 'bin/etcd-warden.js'), 'serve', ...args], {
-    cwd: dir,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  serve.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 15_000);
-    let out = '';
-    serve.stdout?.on('data', (chunk) => {
-      out += chunk;
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-      if (url) {
-        clearTimeout(timer);
-        resolve(url);
-      }
-    });
-    serve.once('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
-  });
-}
 
 /**
  * Sends through a LambdaClient configured as a user's would be: no endpoint in code, only
@@ -79,26 +54,24 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'ca-key.pem'), cluster.caKeyPem, { mode: 0o600 });
   writeFileSync(join(dir, 'identities.json'), JSON.stringify({ [TOKEN]: APP_CALLER }));
   writeFileSync(join(dir, 'credentials.json'), JSON.stringify(CREDENTIALS), { mode: 0o600 });
-  base = await startServe([
-    '--port',
-    '0',
-    '--ca-store',
-    `file://${dir}`,
-    '--identities',
-    join(dir, 'identities.json'),
-    '--credentials',
-    join(dir, 'credentials.json'),
-    '--endpoints',
-    cluster.endpoints.join(','),
-  ]);
+  serve = await startServe(
+    [
+      '--ca-store',
+      `file://${dir}`,
+      '--identities',
+      join(dir, 'identities.json'),
+      '--credentials',
+      join(dir, 'credentials.json'),
+      '--endpoints',
+      cluster.endpoints.join(','),
+    ],
+    dir,
+  );
+  base = serve.url;
 }, 60_000);
 
 afterAll(async () => {
-  if (serve && serve.exitCode === null) {
-    const exited = new Promise((resolve) => serve.once('exit', resolve));
-    serve.kill('SIGTERM');
-    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-  }
+  await serve?.stop();
   await cluster?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
@@ -152,7 +125,7 @@ describe('etcd-warden serve', () => {
     const denied = asApp('put', '/nodes/x', 'no');
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toMatch(/permission denied/);
-    expect(stderr).not.toMatch(/PRIVATE KEY/);
+    expect(serve.stderr()).not.toMatch(/PRIVATE KEY/);
   });
 
   it('gives no certificate to an Invoke of issue-cert, forged identity or not, and serves on', async () => {

@@ -3,14 +3,13 @@
 // node:crypto, openssl) and refused with its own one-line message, in the core, by the built CLI
 // (one stderr line, no stack, nothing written) and by `serve` over HTTP (400 JSON), which then
 // goes on answering.
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as asn1js from 'asn1js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CertificateAuthority, createCa, issueForName, nodePkiContext } from '../../shared/pki/index.js';
 import type { Policy } from '../../shared/policy/types.js';
-import { REPO, runCli } from '../support/cli.js';
+import { runCli } from '../support/cli.js';
 import {
   CSR_OIDS,
   csr,
@@ -24,6 +23,7 @@ import {
   subjectCn,
 } from '../support/hostile-csr.js';
 import { opensslBytes, opensslCsr, opensslKey, scratch } from '../support/openssl.js';
+import { type ServeProcess, startServe } from '../support/serve.js';
 import { policy } from './fixtures.js';
 
 const ctx = nodePkiContext();
@@ -266,6 +266,16 @@ const CORPUS: HostileCase[] = [
     make: () => new Uint8Array(Buffer.concat(Array.from({ length: 1_000 }, () => Buffer.from([0x30, 0x80])))),
     message: 'the CSR nests ASN.1 values too deeply',
   },
+  {
+    label: 'twenty thousand NULL values in one SEQUENCE',
+    make: () => {
+      const nulls = Buffer.concat(Array.from({ length: 20_000 }, () => Buffer.from([0x05, 0x00])));
+      return new Uint8Array(
+        Buffer.concat([Buffer.from([0x30, 0x82, nulls.length >> 8, nulls.length & 0xff]), nulls]),
+      );
+    },
+    message: 'the CSR holds too many ASN.1 values',
+  },
 ];
 
 beforeAll(async () => {
@@ -346,9 +356,7 @@ const TOKEN = 'hostile-corpus-token';
 
 describe('the hostile CSR corpus, through the fronts', () => {
   let work: ReturnType<typeof scratch>;
-  let serve: ChildProcess;
-  let base = '';
-  let serveErr = '';
+  let serve: ServeProcess;
   const files: string[] = [];
 
   beforeAll(async () => {
@@ -365,43 +373,11 @@ describe('the hostile CSR corpus, through the fronts', () => {
       writeFileSync(file, made);
       files.push(file);
     });
-    serve = spawn(
-      process.execPath,
-      [
-        join(REPO, 'bin/etcd-warden.js'),
-        'serve',
-        '--port',
-        '0',
-        '--policy',
-        'etcd-warden.yaml',
-        '--identities',
-        'identities.json',
-      ],
-      { cwd: work.dir, env: { ...process.env, NO_COLOR: '1' } },
-    );
-    serve.stderr?.on('data', (chunk) => {
-      serveErr += chunk;
-    });
-    base = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`serve did not start: ${serveErr}`)), 15_000);
-      let out = '';
-      serve.stdout?.on('data', (chunk) => {
-        out += chunk;
-        const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out)?.[1];
-        if (url) {
-          clearTimeout(timer);
-          resolve(url);
-        }
-      });
-    });
+    serve = await startServe(['--policy', 'etcd-warden.yaml', '--identities', 'identities.json'], work.dir);
   }, 60_000);
 
   afterAll(async () => {
-    if (serve && serve.exitCode === null) {
-      const exited = new Promise((resolve) => serve.once('exit', resolve));
-      serve.kill('SIGTERM');
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
-    }
+    await serve?.stop();
     work?.remove();
   });
 
@@ -424,14 +400,14 @@ describe('the hostile CSR corpus, through the fronts', () => {
     for (const file of files) {
       const bytes = readFileSync(file);
       const text = bytes[0] === 0x30 ? pem(bytes) : bytes.toString('latin1');
-      const response = await fetch(`${base}/certificates`, {
+      const response = await fetch(`${serve.url}/certificates`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
         body: JSON.stringify({ user: 'app', csr: text }),
       });
       answers.push({ status: response.status, body: await response.json() });
     }
-    const next = await fetch(`${base}/certificates`, {
+    const next = await fetch(`${serve.url}/certificates`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({ user: 'app', csr: opensslCsr(opensslKey('ec:P-256'), '/CN=app').toString() }),
@@ -448,7 +424,7 @@ describe('the hostile CSR corpus, through the fronts', () => {
       });
     });
     expect(next.status).toBe(201);
-    expect(serve.exitCode).toBeNull();
-    expect(serveErr).not.toMatch(/\n\s+at |Assertion failed/);
+    expect(serve.child.exitCode).toBeNull();
+    expect(serve.stderr()).not.toMatch(/\n\s+at |Assertion failed/);
   });
 });
