@@ -73,6 +73,9 @@ export function createIssueCert(
         loaded = { material, ca: loadCa(material, pki) };
       return { ca: loaded.ca, stored };
     } catch (error) {
+      // A secret that holds what no reader accepts (another format, a policy of another shape) is
+      // a deployment fault that no retry mends: a 500, with the store's words in the log.
+      if (isWardenError(error) && error.code === 'internal') throw error;
       log.error('store-unavailable', { error });
       throw new WardenError('unavailable', UNAVAILABLE, true);
     }

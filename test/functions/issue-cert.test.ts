@@ -22,6 +22,7 @@ import {
   secretReads,
   seedSecrets,
   stageBundle,
+  storePolicySecret,
   storePolicyVersion,
   withEnv,
 } from './bundles.js';
@@ -229,6 +230,31 @@ describe('issue-cert bundle', () => {
     const lines = logLines(out);
     expect(lines.map((l) => l.event)).toEqual(['store-unavailable', 'request-refused']);
     expect(findLeaks([JSON.parse(result.body), lines])).toEqual([]);
+  });
+
+  it('refuses a policy secret in the earlier YAML-only format: a 500, and the log says to apply again', async () => {
+    // Prepare: the secret as an earlier apply-rbac wrote it, read by a cold instance.
+    await storePolicySecret(
+      process.env,
+      JSON.stringify({ format: 'etcd-warden-policy/v1', policy: POLICY_TEXT }),
+    );
+    onTestFinished(() => storePolicyVersion(process.env, POLICY_TEXT).then(() => undefined));
+    const { handler: cold } = stageBundle<Handler>('issue-cert');
+    // Act
+    const { result, out } = await capturingStdout(() => cold(post({ user: 'app', generateKey: true })));
+    // Assess
+    expect(result.statusCode).toBe(500);
+    expect(errorOf(result)).toEqual({ code: 'internal', message: 'internal error; nothing was issued' });
+    const lines = logLines(out);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'error',
+      event: 'request-failed',
+      error: {
+        message:
+          'secretsmanager://warden/policy holds a policy in the earlier format etcd-warden-policy/v1 (YAML only); apply the policy again to store it as etcd-warden-policy/v2',
+      },
+    });
   });
 
   it('answers unknown routes and methods in JSON without a stack', async () => {
