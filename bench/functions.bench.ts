@@ -22,6 +22,7 @@ import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { lambdaOptions } from '../build-options.mjs';
 import type { HttpEvent } from '../functions/http.js';
 import { createIssueCert } from '../functions/issue-cert/issue-cert.js';
+import { localContext, localFunctionUrlEvent } from '../functions/local-invocation.js';
 import type { CaStore } from '../shared/castore/index.js';
 import { fileCaStore } from '../shared/castore/index.js';
 import { createLogger } from '../shared/log/index.js';
@@ -371,29 +372,26 @@ try {
     signCertificate(ca, { ...signRequest, commonName: 'app', publicKey: parseCsr(csrAt(i)).publicKey }, pki),
   );
   const byName = await rate((i) => issueForName(policy, ca, { name: 'app', csr: csrAt(i) }, pki));
-  const eventFor = (i: number): HttpEvent => ({
-    version: '2.0',
-    rawPath: '/certificates',
-    headers: { 'content-type': 'application/json' },
-    body: (bodies[i % POOL] as Buffer).toString('base64'),
-    isBase64Encoded: true,
-    requestContext: {
-      http: { method: 'POST', path: '/certificates' },
-      authorizer: { iam: { userArn: CALLER } },
-    },
-  });
+  const eventFor = (i: number): HttpEvent =>
+    localFunctionUrlEvent({
+      method: 'POST',
+      path: '/certificates',
+      headers: { 'content-type': 'application/json' },
+      body: bodies[i % POOL] as Buffer,
+      caller: CALLER,
+    });
   let logBytes = 0;
   const handlerWith = (caStore: CaStore) => {
     const handle = createIssueCert({
       caStore,
-      policyStore: memoryPolicyStore(POLICY_TEXT, 'bench-policy.yaml'),
+      policyStore: memoryPolicyStore({ policy, text: POLICY_TEXT }, 'bench-policy.yaml'),
       pki,
       log: createLogger((line) => {
         logBytes += line.length;
       }),
     });
     return async (i: number) => {
-      const response = await handle(eventFor(i));
+      const response = await handle(eventFor(i), localContext('issue-cert'));
       if (response.statusCode !== 201)
         throw new Error(`handler answered ${response.statusCode}: ${response.body}`);
     };

@@ -423,6 +423,6 @@ perfectly over the ${cpus().length} cores, ${f(scale.validate)} + ${f(scale.wire
 }. etcd's part alone is not a floor above the target: a client that cost
 nothing per read and read etcd while it loads the policy could come under it; what is left is the client's
 cost per call (Node's HTTP/2 stream setup, protobuf decoding, garbage collection). What is already gone from the client side: plan and apply
-never load etcd3 (about 350 ms) and spend less CPU per call on the HTTP/2 channel (the two
+never load etcd3 (about 250 ms) and spend less CPU per call on the HTTP/2 channel (the two
 in-process rows), and they load neither the PKI nor the AWS SDK, nor compile the policy schema
 at run time.`);

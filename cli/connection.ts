@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { WardenError } from '../shared/errors.js';
 import { type AuthReads, wireAuthReads } from '../shared/etcd/auth-reads.js';
 import { DEFAULT_CALL_TIMEOUT_MS, type EtcdConnection } from '../shared/etcd/connect.js';
+import { etcdEndpointUrls } from '../shared/etcd/endpoints.js';
 import { type GrpcChannel, openGrpcChannel } from '../shared/etcd/grpc-channel.js';
 import { parseDuration } from '../shared/policy/duration.js';
 import { UsageError } from './command.js';
@@ -79,11 +80,10 @@ export function commonNameOf(certPem: string, path: string): string {
 
 export async function resolveConnection(flags: ConnectionFlags, io: CliIo): Promise<ResolvedConnection> {
   silenceIpServerNameWarning();
-  const endpoints = pick(flags, io, 'endpoints', 'ETCDCTL_ENDPOINTS')
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean)
-    .map((e) => (/^[a-z]+:\/\//.test(e) ? e : `https://${e}`));
+  const endpoints = etcdEndpointUrls(
+    pick(flags, io, 'endpoints', 'ETCDCTL_ENDPOINTS'),
+    flags.endpoints === undefined ? 'ETCDCTL_ENDPOINTS' : '--endpoints',
+  );
   const certPath = pick(flags, io, 'cert', 'ETCDCTL_CERT');
   const [caPem, certPem, keyPem] = await Promise.all([
     readPem(io, pick(flags, io, 'cacert', 'ETCDCTL_CACERT'), 'CA certificate'),

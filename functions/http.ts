@@ -1,22 +1,21 @@
 /**
  * The HTTP events issue-cert answers: Lambda function URL and API Gateway HTTP API requests share
  * payload format 2.0. With IAM auth the caller's principal ARN is in
- * requestContext.authorizer.iam.userArn; `etcd-warden serve` builds the same events.
+ * requestContext.authorizer.iam.userArn; `etcd-warden serve` builds the same events. The types are
+ * @types/aws-lambda's; the helpers below still read every field defensively, since an event is
+ * input like any other.
  */
+import type {
+  APIGatewayProxyEventV2WithIAMAuthorizer,
+  LambdaFunctionURLEvent,
+  LambdaFunctionURLEventWithIAMAuthorizer,
+} from 'aws-lambda';
 
-export interface HttpEvent {
-  version?: string;
-  rawPath?: string;
-  headers?: Record<string, string | undefined>;
-  body?: string | null;
-  isBase64Encoded?: boolean;
-  requestContext?: {
-    http?: { method?: string; path?: string };
-    /** API Gateway's stage; function URLs and an HTTP API's `$default` stage say `$default`. */
-    stage?: string;
-    authorizer?: { iam?: { userArn?: string } };
-  };
-}
+/** With IAM auth or, where nothing signed the request (`serve` without identities), without. */
+export type HttpEvent =
+  | LambdaFunctionURLEventWithIAMAuthorizer
+  | APIGatewayProxyEventV2WithIAMAuthorizer
+  | LambdaFunctionURLEvent;
 
 export interface HttpResponse {
   statusCode: number;
@@ -56,7 +55,8 @@ export const pathOf = (event: HttpEvent): string => {
 };
 
 export const callerOf = (event: HttpEvent): string | undefined => {
-  const arn = event.requestContext?.authorizer?.iam?.userArn;
+  const context = event.requestContext as { authorizer?: { iam?: { userArn?: unknown } } } | undefined;
+  const arn = context?.authorizer?.iam?.userArn;
   return typeof arn === 'string' && arn !== '' ? arn : undefined;
 };
 

@@ -5,6 +5,7 @@
  * on any machine; `missing` names them so the app can warn that the template is not deployable.
  */
 import { Duration } from 'aws-cdk-lib';
+import { etcdEndpointUrls } from '../shared/etcd/endpoints.js';
 import type { EtcdWardenStackProps } from './warden-stack.js';
 
 export const CONTEXT_KEYS = {
@@ -75,9 +76,11 @@ export function settingsFromContext(get: (key: string) => unknown): ContextSetti
   for (const id of subnetIds)
     if (!/^subnet-[0-9a-f]{8,17}$/.test(id))
       throw new Error(`context subnetIds: ${JSON.stringify(id)} is not a subnet id`);
-  const etcdEndpoints = required(CONTEXT_KEYS.etcdEndpoints, list(CONTEXT_KEYS.etcdEndpoints), [
-    ...PLACEHOLDERS.etcdEndpoints,
-  ]);
+  // The same rules as every other front's endpoints: a bad one fails synthesis, not the deployed function.
+  const etcdEndpoints = etcdEndpointUrls(
+    required(CONTEXT_KEYS.etcdEndpoints, list(CONTEXT_KEYS.etcdEndpoints), [...PLACEHOLDERS.etcdEndpoints]),
+    CONTEXT_KEYS.etcdEndpoints,
+  );
   const caAdministrators = principals(CONTEXT_KEYS.caAdministrators, list(CONTEXT_KEYS.caAdministrators));
   const issueCertInvokers = principals(CONTEXT_KEYS.issueCertInvokers, list(CONTEXT_KEYS.issueCertInvokers));
 

@@ -21,7 +21,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { egressCidr, parseEtcdEndpoints } from './etcd-endpoints.js';
+import { parseEtcdEndpoints } from '../shared/etcd/endpoints.js';
+import { egressCidr } from './etcd-endpoints.js';
 import { FunctionRole } from './function-role.js';
 import { LockedSecret, READ_ACTIONS } from './locked-secret.js';
 
@@ -75,7 +76,7 @@ export class EtcdWardenStack extends Stack {
 
   constructor(scope: Construct, id: string, props: EtcdWardenStackProps) {
     super(scope, id, props);
-    const endpoints = parseEtcdEndpoints(props.etcdEndpoints);
+    const endpoints = parseEtcdEndpoints(props.etcdEndpoints, 'etcdEndpoints');
     if (props.subnetIds.length === 0) throw new Error('subnetIds: apply-rbac needs at least one subnet');
     const retention = props.logRetention ?? logs.RetentionDays.THREE_MONTHS;
     const prefix = props.namePrefix ?? 'etcd-warden';

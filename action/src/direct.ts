@@ -1,20 +1,17 @@
 // plan and apply straight against etcd with the client certificate from the inputs, through the
-// same core calls as the CLI: readAuthState → planChanges → assertPlanIsSafe, or applyPolicy, over
-// the core's plain HTTP/2 channel (etcd3 is never loaded, so the bundle needs none of its files).
+// same core calls as the CLI and apply-rbac (planPolicy, applyPolicy and its JSON report), over the
+// core's plain HTTP/2 channel (etcd3 is never loaded, so the bundle needs none of its files).
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WardenError } from '../../shared/errors.js';
-import { wireAuthReads } from '../../shared/etcd/auth-reads.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
 import type { EtcdConnection } from '../../shared/etcd/connect.js';
 import { openGrpcChannel } from '../../shared/etcd/grpc-channel.js';
-import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { certificateInfo } from '../../shared/pki/certificate-info.js';
 import type { Policy } from '../../shared/policy/types.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
-import { changeToJson } from '../../shared/rbac/format-plan.js';
-import { planChanges } from '../../shared/rbac/plan.js';
-import { assertPlanIsSafe } from '../../shared/rbac/safety.js';
+import { applyReportToJson, changeToJson } from '../../shared/rbac/format-plan.js';
+import { planPolicy } from '../../shared/rbac/plan-policy.js';
 import { type DirectTarget, maskPem } from './inputs.js';
 import type { RbacOutcome } from './outcome.js';
 
@@ -51,29 +48,13 @@ export async function runDirect(
   const { connection, identity } = await connectionOf(target, workspace);
   const channel = openGrpcChannel(connection);
   try {
+    const backend = etcdBackend(channel, identity, { waitMs: target.lockWaitMs });
     if (command === 'plan') {
-      const live = await readAuthState(wireAuthReads(channel));
-      const planned = planChanges(policy, live);
-      // A plan that apply would refuse fails review already.
-      assertPlanIsSafe(live, planned, identity);
+      const planned = await planPolicy(policy, backend, identity);
       return { command, via: identity, planned: planned.map(changeToJson) };
     }
-    const report = await applyPolicy(policy, etcdBackend(channel, identity, { waitMs: target.lockWaitMs }), {
-      identity,
-      concurrency: APPLY_CONCURRENCY,
-    });
-    return {
-      command,
-      via: identity,
-      planned: report.planned.map(changeToJson),
-      applied: report.applied.map(changeToJson),
-      remaining: report.remaining.map(changeToJson),
-      failure: report.failure && {
-        change: changeToJson(report.failure.change),
-        code: report.failure.error.code,
-        message: report.failure.error.message,
-      },
-    };
+    const report = await applyPolicy(policy, backend, { identity, concurrency: APPLY_CONCURRENCY });
+    return { command, via: identity, ...applyReportToJson(report) };
   } finally {
     channel.close();
   }

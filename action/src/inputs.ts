@@ -2,6 +2,7 @@
 // function (`function-name`) or etcd itself (`endpoints` + `ca` + `cert` + `key`).
 import * as core from '@actions/core';
 import { WardenError } from '../../shared/errors.js';
+import { etcdEndpointUrls } from '../../shared/etcd/endpoints.js';
 import { parseDuration } from '../../shared/policy/duration.js';
 
 export type ActionCommand = 'validate' | 'plan' | 'apply';
@@ -76,10 +77,7 @@ function readTarget(): DirectTarget | FunctionTarget {
   }
   return {
     kind: 'direct',
-    endpoints: direct.endpoints
-      .split(/[\s,]+/)
-      .filter(Boolean)
-      .map((e) => (/^[a-z]+:\/\//.test(e) ? e : `https://${e}`)),
+    endpoints: etcdEndpointUrls(direct.endpoints, 'input "endpoints"'),
     ca: direct.ca,
     cert: direct.cert,
     key: direct.key,

@@ -2,7 +2,7 @@
 // credentials the workflow configured (OIDC, usually). The function holds the CA and reaches etcd;
 // the Action only sends the policy text and reads back the changes.
 import { InvokeCommand, type InvokeCommandOutput, LambdaClient } from '@aws-sdk/client-lambda';
-import { type ErrorCode, WardenError } from '../../shared/errors.js';
+import { isErrorCode, WardenError } from '../../shared/errors.js';
 import type { ChangeJson } from '../../shared/rbac/format-plan.js';
 import { changeFromJson } from './change-json.js';
 import type { FunctionTarget } from './inputs.js';
@@ -44,7 +44,7 @@ export async function runFunction(
   return outcomeOf(command, target.functionName, response.Payload, response.FunctionError);
 }
 
-/** The function's answer: `{command, planned, applied?, failure?, remaining?}` or `{error}`. */
+/** The function's answer: `{command, planned}`, for apply with the core's apply report, or `{error}`. */
 interface ApplyRbacAnswer {
   planned?: unknown;
   applied?: unknown;
@@ -52,17 +52,6 @@ interface ApplyRbacAnswer {
   failure?: { change?: unknown; code?: unknown; message?: unknown };
   error?: { code?: unknown; message?: unknown; diagnostics?: unknown };
 }
-
-const ERROR_CODES: readonly ErrorCode[] = [
-  'invalid-input',
-  'invalid-policy',
-  'not-found',
-  'forbidden',
-  'conflict',
-  'locked',
-  'unavailable',
-  'internal',
-];
 
 function outcomeOf(
   command: 'plan' | 'apply',
@@ -91,7 +80,7 @@ function outcomeOf(
     const first =
       Array.isArray(diagnostics) && typeof diagnostics[0] === 'string' ? ` (${diagnostics[0]})` : '';
     throw new WardenError(
-      ERROR_CODES.includes(code as ErrorCode) ? (code as ErrorCode) : 'internal',
+      isErrorCode(code) ? code : 'internal',
       `${functionName}: ${typeof message === 'string' ? message : 'failed'}${first}`,
     );
   }
@@ -104,24 +93,27 @@ function outcomeOf(
   const planned = changes(body.planned, 'planned');
   if (command === 'plan') return { command, via: `function ${functionName}`, planned };
   const failure = body.failure;
+  if (
+    failure &&
+    !(failure.change && typeof failure.change === 'object' && changeFromJson(failure.change as ChangeJson))
+  )
+    throw broken('a failure without the change that failed');
+  const remaining = changes(body.remaining ?? [], 'remaining');
   return {
     command,
     via: `function ${functionName}`,
     planned,
     applied: changes(body.applied ?? [], 'applied'),
-    remaining: changes(body.remaining ?? [], 'remaining'),
+    remaining,
     ...(failure
       ? {
           failure: {
-            ...(failure.change &&
-            typeof failure.change === 'object' &&
-            changeFromJson(failure.change as ChangeJson)
-              ? { change: failure.change as ChangeJson }
-              : {}),
-            code: String(failure.code ?? 'internal'),
-            message: String(failure.message ?? 'failed'),
+            change: failure.change as ChangeJson,
+            code: isErrorCode(failure.code) ? failure.code : 'internal',
+            message: typeof failure.message === 'string' ? failure.message : 'failed',
           },
         }
       : {}),
+    converged: !failure && remaining.length === 0,
   };
 }

@@ -3,8 +3,13 @@ import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
 import { DEFAULT_LOCK_TTL_SECONDS } from '../../shared/etcd/apply-lock.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
-import { type ApplyReport, applyPolicy } from '../../shared/rbac/apply.js';
-import { changeToJson, describeChange, formatChange, formatPlan } from '../../shared/rbac/format-plan.js';
+import { applyPolicy } from '../../shared/rbac/apply.js';
+import {
+  applyReportToJson,
+  describeChange,
+  formatChange,
+  formatPlan,
+} from '../../shared/rbac/format-plan.js';
 import { type Command, UsageError } from '../command.js';
 import {
   CONNECTION_USAGE,
@@ -26,24 +31,6 @@ async function confirm(question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
-}
-
-function reportJson(report: ApplyReport): string {
-  return JSON.stringify(
-    {
-      applied: report.applied.map(changeToJson),
-      planned: report.planned.length,
-      failure: report.failure && {
-        change: changeToJson(report.failure.change),
-        code: report.failure.error.code,
-        message: report.failure.error.message,
-      },
-      converged: !report.failure && report.remaining.length === 0,
-      remaining: report.remaining.map(changeToJson),
-    },
-    null,
-    2,
-  );
 }
 
 export const applyCommand: Command = {
@@ -102,7 +89,7 @@ export const applyCommand: Command = {
       }),
     );
 
-    if (values.json) io.out(`${reportJson(report)}\n`);
+    if (values.json) io.out(`${JSON.stringify(applyReportToJson(report), null, 2)}\n`);
     if (report.declined) {
       if (text) io.out('Apply cancelled: nothing was changed.\n');
       return 1;

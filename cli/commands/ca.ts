@@ -1,6 +1,7 @@
 // `ca init`, `ca show`, `ca crl`: create the CA in its store, print its certificate, write the CRL.
 import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
+import { writeFileAtomically } from '../../shared/files/write-atomically.js';
 import {
   buildCrl,
   createCa,
@@ -11,14 +12,7 @@ import {
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { loadPolicyFile } from '../policy-file.js';
-import {
-  caStoreFrom,
-  DEFAULT_POLICY,
-  durationFrom,
-  pathFrom,
-  strictArgs,
-  writeFileSafely,
-} from './pki-args.js';
+import { caStoreFrom, DEFAULT_POLICY, durationFrom, pathFrom, strictArgs } from './pki-args.js';
 
 const noPositionals = (positionals: string[], command: string): void => {
   if (positionals.length > 0)
@@ -94,7 +88,7 @@ export const caCrlCommand: Command = {
     if (values.out === undefined) {
       io.out(crl.crlPem);
     } else {
-      await writeFileSafely(pathFrom(io, values.out), crl.crlPem, 0o644);
+      await writeFileAtomically(pathFrom(io, values.out), crl.crlPem, { mode: 0o644 });
       io.out(
         `wrote CRL ${crl.number} (${policy.ca.revoked.length} revoked serial${policy.ca.revoked.length === 1 ? '' : 's'}, next update ${crl.nextUpdate.toISOString()}) to ${values.out}\n`,
       );

@@ -4,17 +4,11 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
+import { writeFileAtomically } from '../../shared/files/write-atomically.js';
 import { issueForName, loadCa, MAX_CSR_BYTES, nodePkiContext } from '../../shared/pki/index.js';
 import { type Command, UsageError } from '../command.js';
 import { loadPolicyFile } from '../policy-file.js';
-import {
-  caStoreFrom,
-  DEFAULT_POLICY,
-  durationFrom,
-  pathFrom,
-  strictArgs,
-  writeFileSafely,
-} from './pki-args.js';
+import { caStoreFrom, DEFAULT_POLICY, durationFrom, pathFrom, strictArgs } from './pki-args.js';
 
 async function readCsr(path: string): Promise<Uint8Array> {
   try {
@@ -66,11 +60,11 @@ export const certIssueCommand: Command = {
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const written = [join(values.out, `${issued.name}.pem`)];
     if (issued.privateKeyPem !== undefined) {
-      await writeFileSafely(join(dir, `${issued.name}-key.pem`), issued.privateKeyPem, 0o600);
+      await writeFileAtomically(join(dir, `${issued.name}-key.pem`), issued.privateKeyPem, { mode: 0o600 });
       written.push(join(values.out, `${issued.name}-key.pem`));
     }
-    await writeFileSafely(join(dir, `${issued.name}.pem`), issued.certificatePem, 0o644);
-    await writeFileSafely(join(dir, 'ca.pem'), issued.caCertificatePem, 0o644);
+    await writeFileAtomically(join(dir, `${issued.name}.pem`), issued.certificatePem, { mode: 0o644 });
+    await writeFileAtomically(join(dir, 'ca.pem'), issued.caCertificatePem, { mode: 0o644 });
     written.push(join(values.out, 'ca.pem'));
 
     const kind = issued.profile === 'member' ? 'member (server+peer)' : 'client';

@@ -4,10 +4,11 @@
 // reuses whatever an earlier run left: the CA, etcd's data, the applied policy.
 import { randomBytes } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
+import { writeFileAtomically } from '../../shared/files/write-atomically.js';
 import {
   createCa,
   issueClientCertificate,
@@ -22,7 +23,7 @@ import { startLocalEtcd } from '../dev/local-etcd.js';
 import type { CliIo } from '../io.js';
 import { loadPolicyFile } from '../policy-file.js';
 import { applyCommand } from './apply.js';
-import { caStoreFrom, strictArgs, writeFileSafely } from './pki-args.js';
+import { caStoreFrom, strictArgs } from './pki-args.js';
 import { serveCommand } from './serve.js';
 import { verifyCommand } from './verify.js';
 
@@ -77,11 +78,11 @@ export const devCommand: Command = {
     };
     const member = await issueMemberCertificate(ca, MEMBER, ['127.0.0.1', 'localhost'], ctx);
     const root = await issueClientCertificate(ca, ROOT, ctx);
-    await replace(files.caFile, ca.certificatePem, 0o644);
-    await replace(files.certFile, member.certificatePem, 0o644);
-    await replace(files.keyFile, member.privateKeyPem, PRIVATE);
-    await replace(files.rootCert, root.certificatePem, 0o644);
-    await replace(files.rootKey, root.privateKeyPem, PRIVATE);
+    await writeFileAtomically(files.caFile, ca.certificatePem, { mode: 0o644 });
+    await writeFileAtomically(files.certFile, member.certificatePem, { mode: 0o644 });
+    await writeFileAtomically(files.keyFile, member.privateKeyPem, { mode: PRIVATE });
+    await writeFileAtomically(files.rootCert, root.certificatePem, { mode: 0o644 });
+    await writeFileAtomically(files.rootKey, root.privateKeyPem, { mode: PRIVATE });
 
     const etcd = await startLocalEtcd({
       name: MEMBER,
@@ -187,7 +188,9 @@ async function localCaller(file: string, example: ExampleUser): Promise<string |
   const known = Object.keys(identities).find((token) => identities[token] === caller);
   if (known) return known;
   const token = randomBytes(18).toString('base64url');
-  await replace(file, `${JSON.stringify({ ...identities, [token]: caller }, null, 2)}\n`, PRIVATE);
+  await writeFileAtomically(file, `${JSON.stringify({ ...identities, [token]: caller }, null, 2)}\n`, {
+    mode: PRIVATE,
+  });
   return token;
 }
 
@@ -237,9 +240,4 @@ function port(text: string, flag: string): number {
     throw new WardenError('invalid-input', `--${flag} ${JSON.stringify(text)} is not a TCP port`);
   }
   return value;
-}
-
-async function replace(path: string, content: string, mode: number): Promise<void> {
-  await rm(path, { force: true });
-  await writeFileSafely(path, content, mode);
 }

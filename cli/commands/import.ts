@@ -1,8 +1,8 @@
-import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { WardenError } from '../../shared/errors.js';
+import { isWardenError, WardenError } from '../../shared/errors.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
+import { writeFileAtomically } from '../../shared/files/write-atomically.js';
 import { importPolicy } from '../../shared/rbac/import.js';
 import { type Command, UsageError } from '../command.js';
 import { CONNECTION_USAGE, connectionOptions, resolveConnection, withAuthReads } from '../connection.js';
@@ -24,15 +24,11 @@ export const importCommand: Command = {
       return 0;
     }
     try {
-      await writeFile(resolve(io.cwd, values.out), text, { flag: values.force ? 'w' : 'wx' });
+      await writeFileAtomically(resolve(io.cwd, values.out), text, { replace: values.force });
     } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      throw new WardenError(
-        'invalid-input',
-        code === 'EEXIST'
-          ? `${values.out} exists: pass --force to overwrite it`
-          : `cannot write ${values.out}: ${code}`,
-      );
+      if (isWardenError(error) && error.code === 'conflict')
+        throw new WardenError('invalid-input', `${values.out} exists: pass --force to overwrite it`);
+      throw error;
     }
     io.err(`wrote ${values.out}: ${live.roles.size} roles, ${live.users.size} users\n`);
     return 0;

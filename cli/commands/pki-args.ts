@@ -1,9 +1,7 @@
 // Flag handling shared by the PKI commands (ca, cert, render): strict parsing that reports
-// mistakes as usage errors, the CA store and policy defaults, durations, and private file writes.
-import { chmod, rename, rm, writeFile } from 'node:fs/promises';
+// mistakes as usage errors, the CA store and policy defaults, durations.
 import { resolve } from 'node:path';
 import { type CaStore, DEFAULT_CA_STORE, openCaStore } from '../../shared/castore/index.js';
-import { WardenError } from '../../shared/errors.js';
 import { quote } from '../../shared/policy/diagnostics.js';
 import { DURATION_RULE, parseDuration } from '../../shared/policy/duration.js';
 import { UsageError } from '../command.js';
@@ -30,20 +28,4 @@ export function durationFrom(text: string | undefined, flag: string): number | u
   const seconds = parseDuration(text);
   if (seconds === undefined) throw new UsageError(`${flag} ${quote(text)} is not ${DURATION_RULE}`);
   return seconds;
-}
-
-/** Writes through a temporary file and a rename, with the mode set before the content lands. */
-export async function writeFileSafely(path: string, content: string, mode: number): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, content, { mode, flag: 'wx' });
-    await chmod(temporary, mode);
-    await rename(temporary, path);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw new WardenError(
-      'unavailable',
-      `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-    );
-  }
 }

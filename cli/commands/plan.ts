@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { changeToJson, formatPlan, summarizeChanges } from '../../shared/rbac/format-plan.js';
-import { planChanges } from '../../shared/rbac/plan.js';
-import { assertPlanIsSafe } from '../../shared/rbac/safety.js';
+import { planPolicy } from '../../shared/rbac/plan-policy.js';
 import { type Command, UsageError } from '../command.js';
 import {
   CONNECTION_USAGE,
@@ -31,13 +30,9 @@ export const planCommand: Command = {
     const policy = await loadPolicyFile(file);
     const connection = await resolveConnection(values, io);
 
-    const changes = await withAuthReads(connection, async (reads) => {
-      const live = await readAuthState(reads);
-      const planned = planChanges(policy, live);
-      // A plan that apply would refuse is an error here too, so review catches it early.
-      assertPlanIsSafe(live, planned, connection.identity);
-      return planned;
-    });
+    const changes = await withAuthReads(connection, (reads) =>
+      planPolicy(policy, { readState: () => readAuthState(reads) }, connection.identity),
+    );
 
     if (values.json) {
       io.out(

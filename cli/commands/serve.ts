@@ -1,15 +1,16 @@
 // `serve`: the two functions on 127.0.0.1, over the same handlers Lambda runs.
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { createApplyRbac } from '../../functions/apply-rbac/apply-rbac.js';
 import { createIssueCert } from '../../functions/issue-cert/issue-cert.js';
 import { DEFAULT_CA_STORE, openCaStore } from '../../shared/castore/index.js';
-import { WardenError } from '../../shared/errors.js';
+import { etcdEndpointUrls } from '../../shared/etcd/endpoints.js';
 import { createLogger } from '../../shared/log/index.js';
 import { nodePkiContext } from '../../shared/pki/crypto-node.js';
+import { readPolicyFile } from '../../shared/policy/read-file.js';
 import { memoryPolicyStore } from '../../shared/policystore/index.js';
 import { type Command, UsageError } from '../command.js';
 import { durationMs } from '../connection.js';
+import { policyOrRefusal } from '../policy-file.js';
 import { readIdentities } from '../serve/identities.js';
 import { createServeHandler, listenLocal } from '../serve/server.js';
 import { readCredentials } from '../serve/signed-caller.js';
@@ -34,27 +35,24 @@ export const serveCommand: Command = {
     if (positionals.length > 0) throw new UsageError('serve takes no positional arguments');
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be 0..65535');
-    let policyText: string | undefined;
-    if (values.policy !== undefined) {
-      try {
-        policyText = await readFile(values.policy, 'utf8');
-      } catch (error) {
-        throw new WardenError(
-          'invalid-input',
-          `cannot read ${values.policy}: ${(error as NodeJS.ErrnoException).code}`,
-        );
-      }
-    }
-    const endpoints = (values.endpoints ?? io.env.ETCDCTL_ENDPOINTS ?? '')
-      .split(',')
-      .map((e) => e.trim())
-      .filter(Boolean)
-      .map((e) => (/^[a-z]+:\/\//.test(e) ? e : `https://${e}`));
+    const applied =
+      values.policy === undefined
+        ? undefined
+        : await readPolicyFile(values.policy).then((content) => ({
+            policy: policyOrRefusal(content, values.policy as string),
+            text: content.text as string,
+          }));
+    // Without endpoints, serve still issues; apply-rbac then says it has none.
+    const given = values.endpoints ?? io.env.ETCDCTL_ENDPOINTS;
+    const endpoints =
+      given === undefined || given.trim() === ''
+        ? []
+        : etcdEndpointUrls(given, values.endpoints === undefined ? 'ETCDCTL_ENDPOINTS' : '--endpoints');
     const caStore = openCaStore(values['ca-store'] ?? io.env.ETCD_WARDEN_CA_STORE ?? DEFAULT_CA_STORE, {
       cwd: io.cwd,
     });
     // The applied policy stays in memory: apply-rbac stores into it and issue-cert reads it.
-    const policyStore = memoryPolicyStore(policyText, values.policy ?? 'memory://policy');
+    const policyStore = memoryPolicyStore(applied, values.policy ?? 'memory://policy');
     const pki = nodePkiContext();
     const log = createLogger((line) => io.err(`${line}\n`));
     const handler = createServeHandler(

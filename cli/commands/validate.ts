@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { formatDiagnostic, hasErrors } from '../../shared/policy/diagnostics.js';
+import { readPolicyFile } from '../../shared/policy/read-file.js';
 import { formatSummary, formatVerdict, summarizePolicy } from '../../shared/policy/summary.js';
 import { type Command, UsageError } from '../command.js';
-import { readPolicyFile } from '../policy-file.js';
 
 export const validateCommand: Command = {
   usage: 'validate [FILE] [--policy FILE] [--format text|json] [--summary]',

@@ -12,15 +12,18 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Context } from 'aws-lambda';
+import type { ApplyRbacEvent } from '../../functions/apply-rbac/events.js';
 import type { HttpEvent, HttpResponse } from '../../functions/http.js';
 import { MAX_BODY_BYTES } from '../../functions/issue-cert/certificate-request.js';
+import { localContext, localFunctionUrlEvent } from '../../functions/local-invocation.js';
 import type { Logger } from '../../shared/log/index.js';
 import { callerFor, type Identities } from './identities.js';
 import { type Credentials, signedCaller } from './signed-caller.js';
 
 export interface ServedFunctions {
-  'issue-cert': (event: HttpEvent) => Promise<HttpResponse>;
-  'apply-rbac': (event: unknown) => Promise<unknown>;
+  'issue-cert': (event: HttpEvent, context: Context) => Promise<HttpResponse>;
+  'apply-rbac': (event: ApplyRbacEvent, context: Context) => Promise<unknown>;
 }
 
 /** Lambda's own limit for a synchronous invocation's payload. */
@@ -113,7 +116,8 @@ export function createServeHandler(
       );
     }
     try {
-      const result = await functions[target](event as HttpEvent);
+      // Untrusted JSON: the handler checks what it was given.
+      const result = await functions['apply-rbac'](event as ApplyRbacEvent, localContext(target));
       sendJson(res, 200, result ?? null, { 'x-amz-executed-version': '$LATEST' });
     } catch (error) {
       // As Lambda reports an unhandled error, minus the stack trace.
@@ -130,18 +134,15 @@ export function createServeHandler(
   async function functionUrl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const body = await readBody(req, MAX_BODY_BYTES);
     const caller = callerFor(identities, req.headers.authorization);
-    const event: HttpEvent = {
-      version: '2.0',
-      rawPath: url.pathname,
-      headers: { 'content-type': req.headers['content-type'] },
-      body: body.toString('base64'),
-      isBase64Encoded: true,
-      requestContext: {
-        http: { method: req.method ?? 'GET', path: url.pathname },
-        ...(caller ? { authorizer: { iam: { userArn: caller } } } : {}),
-      },
-    };
-    const response = await functions['issue-cert'](event);
+    const contentType = req.headers['content-type'];
+    const event = localFunctionUrlEvent({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      headers: contentType === undefined ? {} : { 'content-type': contentType },
+      body,
+      ...(caller ? { caller } : {}),
+    });
+    const response = await functions['issue-cert'](event, localContext('issue-cert'));
     send(res, response.statusCode, response.headers, response.body);
   }
 

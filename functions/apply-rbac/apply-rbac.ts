@@ -5,11 +5,15 @@
  * (no etcd3 at run time). After an apply that converged, the policy becomes a new version of the
  * policy secret, which is what issue-cert authorizes against.
  *
- * Results are JSON for the caller (the Action reads them): {command, planned, applied?, failure?,
- * remaining?, stored?}; a refusal is {error: {code, message, diagnostics?}}, never a stack.
+ * Plan, apply and an instance event are each one core operation (planPolicy with its safety check,
+ * applyPolicy, applyInstanceState: the same lock, safety and lost-lock checks as any apply).
+ * Results are JSON for the caller (the Action reads them): {command, planned} for a plan, the core's
+ * apply report (applyReportToJson) plus `stored` for an apply; a refusal is {error: {code, message,
+ * diagnostics?}}, never a stack.
  */
+import type { Context } from 'aws-lambda';
 import type { CaStore } from '../../shared/castore/index.js';
-import { isWardenError, WardenError } from '../../shared/errors.js';
+import { type ErrorCode, isWardenError, WardenError } from '../../shared/errors.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
 import { openGrpcChannel } from '../../shared/etcd/grpc-channel.js';
 import type { Logger } from '../../shared/log/index.js';
@@ -18,13 +22,18 @@ import { formatDiagnostic, hasErrors } from '../../shared/policy/diagnostics.js'
 import { loadPolicy } from '../../shared/policy/load.js';
 import { type Policy, ROOT } from '../../shared/policy/types.js';
 import type { PolicyStore } from '../../shared/policystore/index.js';
-import { applyPolicy } from '../../shared/rbac/apply.js';
+import { applyInstanceState, applyPolicy } from '../../shared/rbac/apply.js';
 import type { RbacBackend } from '../../shared/rbac/backend.js';
-import type { Change } from '../../shared/rbac/change.js';
-import { type ChangeJson, changeToJson, summaryLine } from '../../shared/rbac/format-plan.js';
-import { planChanges } from '../../shared/rbac/plan.js';
-import { taskOf } from './events.js';
-import { instanceChanges, instanceUsers } from './instance-changes.js';
+import {
+  type ApplyReportJson,
+  applyReportToJson,
+  changeToJson,
+  summaryLine,
+} from '../../shared/rbac/format-plan.js';
+import { type InstanceState, instanceUsers } from '../../shared/rbac/instance-changes.js';
+import { planPolicy } from '../../shared/rbac/plan-policy.js';
+import { invocationFields } from '../invocation.js';
+import { type ApplyRbacEvent, taskOf } from './events.js';
 
 export interface ApplyRbacDeps {
   caStore: CaStore;
@@ -39,24 +48,23 @@ export interface ApplyRbacDeps {
   lockWaitMs?: number;
 }
 
-export interface ApplyRbacResult {
+/** What the caller (the Action, an operator) reads back; for an apply, the core's apply report. */
+export interface ApplyRbacResult extends Partial<ApplyReportJson> {
   command?: 'plan' | 'apply';
   event?: string;
-  planned?: ChangeJson[];
-  applied?: ChangeJson[];
-  failure?: { change: ChangeJson; code: string; message: string };
-  remaining?: ChangeJson[];
   /** The policy secret's new version after an apply. */
   stored?: string;
   users?: string[];
-  error?: { code: string; message: string; diagnostics?: string[] };
+  error?: { code: ErrorCode; message: string; diagnostics?: string[] };
 }
 
 /** Long enough for one apply, short enough that a leaked certificate soon stops working. */
 export const ROOT_CERTIFICATE_TTL_SECONDS = 10 * 60;
 const POLICY_FILE = 'policy';
 
-export function createApplyRbac(deps: ApplyRbacDeps): (event: unknown) => Promise<ApplyRbacResult> {
+export function createApplyRbac(
+  deps: ApplyRbacDeps,
+): (event: ApplyRbacEvent, context: Context) => Promise<ApplyRbacResult> {
   const { caStore, policyStore, pki, log } = deps;
 
   async function withBackend<T>(fn: (backend: RbacBackend) => Promise<T>): Promise<T> {
@@ -91,55 +99,46 @@ export function createApplyRbac(deps: ApplyRbacDeps): (event: unknown) => Promis
     const policyText = text ?? (stored?.text as string);
     const policy = stored?.policy ?? policyFrom(policyText);
     if (command === 'plan') {
-      const planned = await withBackend(async (backend) => planChanges(policy, await backend.readState()));
+      const planned = await withBackend((backend) => planPolicy(policy, backend, ROOT));
       log.info('planned', { summary: summaryLine(planned), changes: planned.length });
       return { command, planned: planned.map(changeToJson) };
     }
     const report = await withBackend((backend) =>
       applyPolicy(policy, backend, { identity: ROOT, concurrency: APPLY_CONCURRENCY }),
     );
-    const result: ApplyRbacResult = {
-      command,
-      planned: report.planned.map(changeToJson),
-      applied: report.applied.map(changeToJson),
-      remaining: report.remaining.map(changeToJson),
-    };
-    if (report.failure) {
-      const { change, error } = report.failure;
-      result.failure = { change: changeToJson(change), code: error.code, message: error.message };
-    }
-    log.info('applied', {
-      planned: report.planned.length,
-      applied: report.applied.length,
-      remaining: report.remaining.length,
-      failure: result.failure,
-    });
+    const result: ApplyRbacResult = { command, ...applyReportToJson(report) };
+    logReport('applied', result);
     // Only a policy etcd now matches becomes the one issue-cert authorizes against.
-    if (!report.failure && report.remaining.length === 0) {
-      const version = await policyStore.save(policyText);
+    if (result.converged) {
+      const version = await policyStore.save({ policy, text: policyText });
       if (version !== undefined) result.stored = version;
     }
     return result;
   }
 
-  async function instance(instanceId: string, state: 'running' | 'terminated'): Promise<ApplyRbacResult> {
+  async function instance(instanceId: string, state: InstanceState): Promise<ApplyRbacResult> {
     const { policy } = await policyStore.load();
     const users = instanceUsers(policy, instanceId).map((u) => u.user);
-    const applied: Change[] = await withBackend(async (backend) => {
-      const lock = await backend.lock();
-      try {
-        const changes = instanceChanges(policy, await backend.readState(), instanceId, state);
-        for (const change of changes) await backend.applyChange(change);
-        return changes;
-      } finally {
-        await lock.release();
-      }
-    });
-    log.info(`instance-${state}`, { instanceId, users, applied: applied.length });
-    return { event: `instance-${state}`, users, applied: applied.map(changeToJson) };
+    const report = await withBackend((backend) =>
+      applyInstanceState(policy, backend, { instanceId, state }, { identity: ROOT }),
+    );
+    const result: ApplyRbacResult = { event: `instance-${state}`, users, ...applyReportToJson(report) };
+    logReport(`instance-${state}`, result, { instanceId, users });
+    return result;
   }
 
-  return async (event) => {
+  function logReport(event: string, result: ApplyRbacResult, fields: Record<string, unknown> = {}): void {
+    const counts = {
+      ...fields,
+      planned: result.planned?.length,
+      applied: result.applied?.length,
+      remaining: result.remaining?.length,
+    };
+    if (result.failure) log.warn(event, { ...counts, failure: result.failure });
+    else log.info(event, counts);
+  }
+
+  const answer = async (event: unknown): Promise<ApplyRbacResult> => {
     try {
       const task = taskOf(event);
       switch (task.kind) {
@@ -160,6 +159,9 @@ export function createApplyRbac(deps: ApplyRbacDeps): (event: unknown) => Promis
       return failedResult(error, log);
     }
   };
+
+  // Every line an invocation writes carries its request id (invocation.ts).
+  return (event, context) => log.withFields(invocationFields(context), () => answer(event));
 }
 
 /** Logs a failure (the logger keeps only an error's name and message) and answers it as {error}. */

@@ -7,12 +7,29 @@
  *   - an EC2 "Instance State-change Notification" (running / terminated).
  * Anything else is refused as invalid input.
  */
+import type { EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
 import { WardenError } from '../../shared/errors.js';
+import type { InstanceState } from '../../shared/rbac/instance-changes.js';
+
+/** A direct invocation: the Action's, or `aws lambda invoke`'s. */
+export interface ApplyRbacCommand {
+  command: 'plan' | 'apply';
+  /** The policy YAML; without it, the stored policy. */
+  policy?: string;
+}
+
+export type InstanceStateChange = EventBridgeEvent<
+  'EC2 Instance State-change Notification',
+  { 'instance-id': string; state: string }
+>;
+
+/** What apply-rbac is invoked with, as typed; taskOf still checks it, as any input. */
+export type ApplyRbacEvent = ApplyRbacCommand | ScheduledEvent | InstanceStateChange;
 
 export type ApplyRbacTask =
   | { kind: 'command'; command: 'plan' | 'apply'; policyText?: string }
   | { kind: 'drift-check' }
-  | { kind: 'instance'; instanceId: string; state: 'running' | 'terminated' }
+  | { kind: 'instance'; instanceId: string; state: InstanceState }
   | { kind: 'ignored'; reason: string };
 
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;

@@ -1,10 +1,13 @@
 /**
  * issue-cert: POST /certificates, GET /ca, GET /crl. Authorizes against the last applied policy
- * (the policy store, never etcd, so issuance works while etcd is down) and signs with the CA from
- * the CA store; both are read once and cached. Every answer is JSON or PEM; an error is
+ * (the policy store, never etcd, so issuance works while etcd is down: the resolved policy as JSON,
+ * no YAML parsed here) and signs with the CA from the CA store. Each store caches what it read:
+ * the policy for POLICY_CACHE_SECONDS, the CA for the CA store's cache time; the parsed CA is kept
+ * while the material stays the same. Every answer is JSON or PEM; an error is
  * {error: {code, message}} with no stack and no key material, and anything unexpected is a 500
  * whose detail goes only to the (redacting) log.
  */
+import type { Context } from 'aws-lambda';
 import { authorizeIssue } from '../../shared/authz/index.js';
 import type { CaStore } from '../../shared/castore/index.js';
 import { isWardenError, WardenError } from '../../shared/errors.js';
@@ -30,6 +33,7 @@ import {
   pathOf,
   pem,
 } from '../http.js';
+import { invocationFields } from '../invocation.js';
 import { MAX_BODY_BYTES, parseCertificateRequest } from './certificate-request.js';
 
 export interface IssueCertDeps {
@@ -52,7 +56,9 @@ const UNAVAILABLE = 'the CA or the policy cannot be read right now; nothing was 
 export const internalErrorResponse = (): HttpResponse =>
   errorResponse(500, 'internal', 'internal error; nothing was issued');
 
-export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Promise<HttpResponse> {
+export function createIssueCert(
+  deps: IssueCertDeps,
+): (event: HttpEvent, context: Context) => Promise<HttpResponse> {
   const { caStore, policyStore, pki, log } = deps;
   // The parsed CA is reused for as long as the store returns the same material. Compared by
   // content: the file store (serve) reads the files again on every load.
@@ -68,6 +74,9 @@ export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Prom
         loaded = { material, ca: loadCa(material, pki) };
       return { ca: loaded.ca, stored };
     } catch (error) {
+      // A secret that holds what no reader accepts (another format, a policy of another shape) is
+      // a deployment fault that no retry mends: a 500, with the store's words in the log.
+      if (isWardenError(error) && error.code === 'internal') throw error;
       log.error('store-unavailable', { error });
       throw new WardenError('unavailable', UNAVAILABLE, true);
     }
@@ -130,7 +139,7 @@ export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Prom
     return pem((await buildCrl(ca, stored.policy.ca.revoked, pki)).crlPem);
   }
 
-  return async (event) => {
+  const answer = async (event: HttpEvent): Promise<HttpResponse> => {
     try {
       return await route(event);
     } catch (error) {
@@ -149,4 +158,7 @@ export function createIssueCert(deps: IssueCertDeps): (event: HttpEvent) => Prom
       return internalErrorResponse();
     }
   };
+
+  // Every line an invocation writes carries its request id (invocation.ts).
+  return (event, context) => log.withFields(invocationFields(context), () => answer(event));
 }

@@ -1,8 +1,9 @@
 // `file://DIR`: ca.pem (0644) and ca-key.pem (0600) in DIR (created 0700). A key file that group or
 // others can read is refused, as ssh refuses one: the CA key is the whole cluster's identity.
-import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WardenError } from '../errors.js';
+import { writeFileAtomically } from '../files/write-atomically.js';
 import type { CaMaterial } from '../pki/certificate-authority.js';
 import type { CaStore } from './ca-store.js';
 
@@ -66,22 +67,6 @@ export function fileCaStore(dir: string): CaStore {
     return false;
   }
 
-  // New files are written next to their final name and renamed, so a crash never leaves half a key.
-  async function place(path: string, content: string, mode: number): Promise<void> {
-    const temporary = `${path}.${process.pid}.tmp`;
-    try {
-      await writeFile(temporary, content, { mode, flag: 'wx' });
-      await chmod(temporary, mode);
-      await rename(temporary, path);
-    } catch (error) {
-      await rm(temporary, { force: true });
-      throw new WardenError(
-        'unavailable',
-        `cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`,
-      );
-    }
-  }
-
   return {
     url,
     exists,
@@ -98,8 +83,8 @@ export function fileCaStore(dir: string): CaStore {
           `a CA already exists in ${url}; refusing to overwrite it (use --force to replace it)`,
         );
       }
-      await place(keyPath, material.privateKeyPem, 0o600);
-      await place(certificatePath, material.certificatePem, 0o644);
+      await writeFileAtomically(keyPath, material.privateKeyPem, { mode: 0o600 });
+      await writeFileAtomically(certificatePath, material.certificatePem, { mode: 0o644 });
     },
   };
 }

@@ -5,11 +5,9 @@
  * (see secrets-manager-store.ts). Errors are WardenErrors: not-found, conflict, forbidden,
  * unavailable (retryable for throttling).
  */
+
+export type { SecretsManagerStoreOptions } from '../aws/secrets-manager.js';
 export type { CaStore } from './ca-store.js';
 export { CERTIFICATE_FILE, fileCaStore, KEY_FILE } from './file-store.js';
 export { DEFAULT_CA_STORE, openCaStore } from './open.js';
-export {
-  SECRET_FORMAT,
-  type SecretsManagerStoreOptions,
-  secretsManagerCaStore,
-} from './secrets-manager-store.js';
+export { SECRET_FORMAT, secretsManagerCaStore } from './secrets-manager-store.js';

@@ -1,10 +1,11 @@
 // `--ca-store` URLs to stores: file://DIR (relative to the working directory unless absolute) and
 // secretsmanager://SECRET_ID (a name or a full ARN).
 import { isAbsolute, resolve } from 'node:path';
+import type { SecretsManagerStoreOptions } from '../aws/secrets-manager.js';
 import { WardenError } from '../errors.js';
 import type { CaStore } from './ca-store.js';
 import { fileCaStore } from './file-store.js';
-import { type SecretsManagerStoreOptions, secretsManagerCaStore } from './secrets-manager-store.js';
+import { secretsManagerCaStore } from './secrets-manager-store.js';
 
 export const DEFAULT_CA_STORE = 'file://.etcd-warden';
 

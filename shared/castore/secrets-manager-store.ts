@@ -8,74 +8,36 @@
  *
  * Created once: CreateSecret; if the secret already exists (for example created empty by the
  * infrastructure) its value is set with PutSecretValue only when it holds no CA yet, or when told
- * to overwrite. Reads are cached in the store (default 15 minutes) so a Lambda reads the key once per
- * cold start. Nothing here logs, and errors name the secret and the AWS error, never the value.
+ * to overwrite. Reads are cached in the store (default 15 minutes) so a Lambda reads the key about
+ * once per cold start. Nothing here logs; the client and error handling are shared/aws's.
  */
+import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+  awsErrorName,
+  cachedRead,
+  type SecretsManagerStoreOptions,
+  secretAccess,
+} from '../aws/secrets-manager.js';
 import { WardenError } from '../errors.js';
 import type { CaMaterial } from '../pki/certificate-authority.js';
 import type { CaStore } from './ca-store.js';
 
 export const SECRET_FORMAT = 'etcd-warden-ca/v1';
 
-export interface SecretsManagerStoreOptions {
-  client?: SecretsManagerClient;
-  cacheSeconds?: number;
-  now?: () => number;
-}
-
 const DEFAULT_CACHE_SECONDS = 15 * 60;
-
-const errorName = (error: unknown): string => (error as { name?: string }).name ?? 'Error';
-
-// The region of an ARN ("arn:aws:secretsmanager:eu-west-1:…"), so an ARN works without AWS_REGION.
-const regionOf = (secretId: string): string | undefined =>
-  /^arn:[^:]+:secretsmanager:([^:]+):/.exec(secretId)?.[1];
 
 export function secretsManagerCaStore(secretId: string, options: SecretsManagerStoreOptions = {}): CaStore {
   const url = `secretsmanager://${secretId}`;
-  const region = regionOf(secretId);
-  const client = options.client ?? new SecretsManagerClient(region ? { region } : {});
-  const cacheMs = (options.cacheSeconds ?? DEFAULT_CACHE_SECONDS) * 1000;
-  const now = options.now ?? Date.now;
-  let cached: { at: number; material: Promise<CaMaterial> } | undefined;
-
-  const failure = (action: string, error: unknown): WardenError => {
-    const name = errorName(error);
-    if (name === 'ResourceNotFoundException')
-      return new WardenError('not-found', `no CA in ${url}: run \`etcd-warden ca init --ca-store ${url}\``);
-    if (
-      name === 'ThrottlingException' ||
-      name === 'TooManyRequestsException' ||
-      name === 'InternalServiceError'
-    ) {
-      return new WardenError(
-        'unavailable',
-        `Secrets Manager ${action} ${secretId} was refused for now (${name}); try again`,
-        true,
-      );
-    }
-    if (name === 'AccessDeniedException')
-      return new WardenError('forbidden', `not allowed to ${action} ${secretId} (AccessDeniedException)`);
-    return new WardenError('unavailable', `Secrets Manager ${action} ${secretId} failed (${name})`, true);
-  };
+  const secret = secretAccess(
+    secretId,
+    () => new WardenError('not-found', `no CA in ${url}: run \`etcd-warden ca init --ca-store ${url}\``),
+    options,
+  );
 
   /** The CA in the secret, undefined when it has no value yet, an error when it holds something else. */
   async function fetch(): Promise<CaMaterial | undefined> {
-    let text: string | undefined;
-    try {
-      text = (await client.send(new GetSecretValueCommand({ SecretId: secretId }))).SecretString;
-    } catch (error) {
-      // A secret that exists without any value answers ResourceNotFoundException too.
-      if (errorName(error) === 'ResourceNotFoundException') return undefined;
-      throw failure('read', error);
-    }
-    return decode(text);
+    const current = await secret.read();
+    return current && decode(current.text);
   }
 
   function decode(text: string | undefined): CaMaterial {
@@ -95,19 +57,17 @@ export function secretsManagerCaStore(secretId: string, options: SecretsManagerS
     return { certificatePem: v.certificate, privateKeyPem: v.privateKey };
   }
 
-  function load(): Promise<CaMaterial> {
-    if (cached && now() - cached.at < cacheMs) return cached.material;
-    const material = fetch().then((m) => {
-      if (!m) throw failure('read', { name: 'ResourceNotFoundException' });
-      return m;
-    });
-    cached = { at: now(), material };
-    // A failed read is not remembered: the next call asks again.
-    material.catch(() => {
-      if (cached?.material === material) cached = undefined;
-    });
-    return material;
-  }
+  const cache = cachedRead(
+    async () => {
+      const material = await fetch();
+      if (!material) throw secret.failure('read', { name: 'ResourceNotFoundException' });
+      return material;
+    },
+    {
+      cacheSeconds: options.cacheSeconds ?? DEFAULT_CACHE_SECONDS,
+      ...(options.now ? { now: options.now } : {}),
+    },
+  );
 
   async function exists(): Promise<boolean> {
     try {
@@ -121,9 +81,9 @@ export function secretsManagerCaStore(secretId: string, options: SecretsManagerS
 
   return {
     url,
-    load,
+    load: cache.load,
     exists,
-    loadCertificate: async () => (await load()).certificatePem,
+    loadCertificate: async () => (await cache.load()).certificatePem,
     async create(material, options = {}) {
       const SecretString = JSON.stringify({
         format: SECRET_FORMAT,
@@ -131,7 +91,7 @@ export function secretsManagerCaStore(secretId: string, options: SecretsManagerS
         privateKey: material.privateKeyPem,
       });
       try {
-        await client.send(
+        await secret.client.send(
           new CreateSecretCommand({
             Name: secretId,
             SecretString,
@@ -139,7 +99,7 @@ export function secretsManagerCaStore(secretId: string, options: SecretsManagerS
           }),
         );
       } catch (error) {
-        if (errorName(error) !== 'ResourceExistsException') throw failure('create', error);
+        if (awsErrorName(error) !== 'ResourceExistsException') throw secret.failure('create', error);
         if (!options.overwrite && (await exists())) {
           throw new WardenError(
             'conflict',
@@ -147,12 +107,12 @@ export function secretsManagerCaStore(secretId: string, options: SecretsManagerS
           );
         }
         try {
-          await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString }));
+          await secret.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString }));
         } catch (putError) {
-          throw failure('write', putError);
+          throw secret.failure('write', putError);
         }
       }
-      cached = undefined;
+      cache.forget();
     },
   };
 }

@@ -1,4 +1,4 @@
-// etcd3 costs about 300 ms to load (gRPC, and protobufjs parsing etcd's .proto files at run time).
+// etcd3 costs about 250 ms to load (gRPC, and protobufjs parsing etcd's .proto files at run time).
 // Every CLI command shares one bundle, so etcd3 is imported on first use only: `validate`,
 // `ca` and `cert` never pay for it. Modules here import etcd3 for types only and reach its
 // classes through this loader.

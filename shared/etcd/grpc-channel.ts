@@ -1,5 +1,5 @@
 // Unary gRPC calls to etcd over node:http2, without a gRPC library. etcd3 (gRPC-js, and
-// protobufjs parsing etcd's .proto files) costs about 350 ms to load and about 0.4 ms of CPU per
+// protobufjs parsing etcd's .proto files) costs about 250 ms to load and about 0.4 ms of CPU per
 // call; reading a cluster's auth state is one call per role and per user, so this channel does the
 // reads with a fraction of both (BENCHMARKS.md, section rbac). One HTTP/2 session at a time,
 // TLS with the client certificate only; on a connection failure it moves to the next endpoint.

@@ -1,7 +1,7 @@
 /**
  * The etcd adapter: certificate-only connections with bounded fault handling, the auth state
  * reader, one-change writes, the apply lock, access probes. Two ways to reach etcd: a plain HTTP/2
- * channel (no etcd3 at all: about 350 ms less to start and half the client CPU per call; what
+ * channel (no etcd3 at all: about 250 ms less to start and half the client CPU per call; what
  * the CLI uses for plan, apply and import), or the etcd3 client (loaded on first use; probes).
  *
  *   const channel = openGrpcChannel({ endpoints, caPem, certPem, keyPem, callTimeoutMs });

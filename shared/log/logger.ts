@@ -2,7 +2,12 @@
  * Structured JSON logs: one object per line, for CloudWatch and for `serve`. Whatever a caller
  * passes, a private key cannot come out: values of fields named like secrets are replaced, and any
  * PEM PRIVATE KEY block inside any string is cut out, at every depth.
+ *
+ * `withFields(fields, fn)` adds fields to every line written while `fn` runs, including in what it
+ * awaits (AsyncLocalStorage), so that a function's lines all carry their invocation's request id
+ * however deep they are written, and concurrent requests (`serve`) keep theirs apart.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'audit';
 
@@ -12,6 +17,8 @@ export interface Logger {
   error(event: string, fields?: Record<string, unknown>): void;
   /** The audit line of one issued certificate. */
   certificateIssued(fields: CertificateAudit): void;
+  /** Runs `fn` with `fields` on every line it writes (nested calls add to the outer fields). */
+  withFields<T>(fields: Record<string, unknown>, fn: () => T): T;
 }
 
 export interface CertificateAudit {
@@ -53,12 +60,14 @@ export function createLogger(
   write: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   now: () => Date = () => new Date(),
 ): Logger {
+  const context = new AsyncLocalStorage<Record<string, unknown>>();
   const log = (level: LogLevel, event: string, fields: Record<string, unknown> = {}) =>
-    write(logLine(level, event, fields, now()));
+    write(logLine(level, event, { ...context.getStore(), ...fields }, now()));
   return {
     info: (event, fields) => log('info', event, fields),
     warn: (event, fields) => log('warn', event, fields),
     error: (event, fields) => log('error', event, fields),
     certificateIssued: (audit) => log('audit', 'certificate-issued', { ...audit }),
+    withFields: (fields, fn) => context.run({ ...context.getStore(), ...fields }, fn),
   };
 }

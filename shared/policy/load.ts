@@ -80,16 +80,14 @@ export function loadWithPositions(text: string, file: string): LoadResult {
     };
   }
   const source = parsed;
-  const features: Pending[] = source
-    .featureProblems()
-    .map(({ line, column, rule, message }) => ({
-      severity: 'error',
-      rule,
-      message,
-      path: [],
-      part: 'value',
-      at: { line, column },
-    }));
+  const features: Pending[] = source.featureProblems().map(({ line, column, rule, message }) => ({
+    severity: 'error',
+    rule,
+    message,
+    path: [],
+    part: 'value',
+    at: { line, column },
+  }));
   const findings: Pending[] = source.duplicateKeys().map((dup) => {
     const kind = dup.path.length === 1 ? SECTION_KIND[String(dup.path[0])] : undefined;
     return {

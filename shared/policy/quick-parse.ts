@@ -4,7 +4,7 @@
 // differently) sends the text to the exact path in load.ts, which re-parses with positions and
 // reports. Findings in text read here are placed from the entries that hold them (block-locator.ts).
 import { CORE_SCHEMA, load } from 'js-yaml';
-import { guardProblem } from './source.js';
+import { CONTROL_CHARACTER, guardProblem } from './source.js';
 
 // Anchors and aliases can multiply a document (alias bombs); js-yaml has no limit for them, so
 // such text always takes the exact path, whose parser caps alias expansion.
@@ -26,7 +26,6 @@ const TAB_IN_INDENTATION = /^ *\t/m;
 // policies) sends the text there too.
 const TAG = /(?:^|[\s,[{:-])!/m;
 const MERGE_KEY = /(?:^|[\s{,])<<[ \t]*:/m;
-const CONTROL_OR_ESCAPE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\\]/;
 
 // The parsers differ on flow collections that span lines (js-yaml lets a continuation line sit
 // less indented than YAML allows); such text, rare in policies, takes the exact path.
@@ -54,7 +53,8 @@ export function quickParse(text: string): { data: unknown } | undefined {
     TAB_IN_INDENTATION.test(text) ||
     TAG.test(text) ||
     MERGE_KEY.test(text) ||
-    CONTROL_OR_ESCAPE.test(text) ||
+    CONTROL_CHARACTER.test(text) ||
+    text.includes('\\') ||
     flowSpansLines(text)
   ) {
     return undefined;

@@ -181,7 +181,7 @@ export class PolicySource {
             'yaml-tag',
             `an explicit tag (${shortTag(node.tag)}): a policy holds plain text, lists and mappings only`,
           );
-        if (isScalar(node) && typeof node.value === 'string' && CONTROL.test(node.value))
+        if (isScalar(node) && typeof node.value === 'string' && CONTROL_CHARACTER.test(node.value))
           at(node, 'control-character', 'a control character in a key or value: write it out, or remove it');
       },
     });
@@ -195,7 +195,8 @@ export class PolicySource {
 }
 
 // C0 controls but tab, line feed and carriage return; DEL; the C1 controls.
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is its purpose.
+export const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 
 const shortTag = (tag: string): string => {
   const shown = tag.replace(/^tag:yaml\.org,2002:/, '!!');

@@ -1,7 +1,7 @@
 // Where the last applied policy lives, so that issue-cert can authorize without reaching etcd.
+// A store holds the policy resolved (validated, presets expanded) beside its YAML text: readers
+// decide from the resolved form and never parse YAML; the text stays for people and `import`.
 import { WardenError } from '../errors.js';
-import { formatDiagnostic, hasErrors } from '../policy/diagnostics.js';
-import { loadPolicy } from '../policy/load.js';
 import type { Policy } from '../policy/types.js';
 
 export interface StoredPolicy {
@@ -18,37 +18,30 @@ export interface PolicyStore {
   /** The current policy (cached); WardenError 'not-found' before the first apply, 'unavailable' when unreachable. */
   load(): Promise<StoredPolicy>;
   /**
-   * Records `text` as the current policy and returns its version: a new version only when the
-   * current one holds other text (a drift check that re-applies the same policy adds none).
+   * Records a validated policy and its text as the current one and returns its version: a new
+   * version only when the current one holds something else (a drift check that re-applies the
+   * same policy adds none).
    */
-  save(text: string): Promise<string | undefined>;
+  save(applied: { policy: Policy; text: string }): Promise<string | undefined>;
 }
 
-/** The policy a stored text holds; a stored policy that no longer validates is an internal fault. */
-export function parseStoredPolicy(text: string, url: string, version?: string): StoredPolicy {
-  const { policy, diagnostics } = loadPolicy(text, url);
-  if (!policy || hasErrors(diagnostics)) {
-    const first = diagnostics.find((d) => d.severity === 'error');
-    throw new WardenError(
-      'internal',
-      `the policy stored in ${url} does not validate${first ? `: ${formatDiagnostic(first)}` : ''}`,
-    );
-  }
-  return { policy, text, ...(version === undefined ? {} : { version }) };
-}
-
-/** In memory, for `etcd-warden serve` and tests: starts with `text` when given. */
-export function memoryPolicyStore(text?: string, url = 'memory://policy'): PolicyStore {
-  let current: StoredPolicy | undefined = text === undefined ? undefined : parseStoredPolicy(text, url, '1');
-  let version = current ? 1 : 0;
+/** In memory, for `etcd-warden serve` and tests: starts with `initial` when given. */
+export function memoryPolicyStore(
+  initial?: { policy: Policy; text: string },
+  url = 'memory://policy',
+): PolicyStore {
+  let version = 0;
+  let current: StoredPolicy | undefined = initial && { ...initial, version: String(++version) };
+  const same = (a: { policy: Policy; text: string }, b: { policy: Policy; text: string }) =>
+    a.text === b.text && JSON.stringify(a.policy) === JSON.stringify(b.policy);
   return {
     url,
     load: async () => {
       if (!current) throw new WardenError('not-found', `no policy applied yet (${url})`);
       return current;
     },
-    save: async (next) => {
-      if (current?.text !== next) current = parseStoredPolicy(next, url, String(++version));
+    save: async (applied) => {
+      if (!current || !same(current, applied)) current = { ...applied, version: String(++version) };
       return current.version;
     },
   };

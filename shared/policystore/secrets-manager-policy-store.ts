@@ -1,104 +1,97 @@
 /**
  * The last applied policy in one AWS Secrets Manager secret, a new version per apply.
  *
- * Secret format: SecretString holding JSON {"format": "etcd-warden-policy/v1", "policy": "<YAML>"}.
+ * Secret format: SecretString holding JSON
+ *   {"format": "etcd-warden-policy/v2", "text": "<YAML>", "policy": <the resolved policy>}
+ * `policy` is what readers decide from (its shape is checked on every read: resolved-json.ts), so
+ * issue-cert never parses YAML; `text` is the file as applied. A secret in any other format,
+ * including v1 (YAML only), is refused with a message that says to apply again.
+ *
  * The infrastructure creates the secret empty; the first save puts a value into it (or creates it
  * when it does not exist). Reads are cached (default 5 minutes) so issue-cert reads it about once
- * per cold start, and a failed read is not remembered. Errors name the secret and the AWS error.
+ * per cold start, and a failed read is not remembered. The client and the errors are shared/aws's.
  */
+import { CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import {
-  CreateSecretCommand,
-  GetSecretValueCommand,
-  PutSecretValueCommand,
-  SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+  awsErrorName,
+  cachedRead,
+  type SecretsManagerStoreOptions,
+  secretAccess,
+} from '../aws/secrets-manager.js';
 import { WardenError } from '../errors.js';
-import { type PolicyStore, parseStoredPolicy, type StoredPolicy } from './policy-store.js';
+import { resolvedPolicyFromJson } from '../policy/resolved-json.js';
+import type { PolicyStore, StoredPolicy } from './policy-store.js';
 
-export const POLICY_SECRET_FORMAT = 'etcd-warden-policy/v1';
-
-export interface SecretsManagerPolicyStoreOptions {
-  client?: SecretsManagerClient;
-  cacheSeconds?: number;
-  now?: () => number;
-}
+export const POLICY_SECRET_FORMAT = 'etcd-warden-policy/v2';
+const EARLIER_FORMAT = 'etcd-warden-policy/v1';
 
 const DEFAULT_CACHE_SECONDS = 5 * 60;
 
-const errorName = (error: unknown): string => (error as { name?: string }).name ?? 'Error';
-
-const regionOf = (secretId: string): string | undefined =>
-  /^arn:[^:]+:secretsmanager:([^:]+):/.exec(secretId)?.[1];
-
 export function secretsManagerPolicyStore(
   secretId: string,
-  options: SecretsManagerPolicyStoreOptions = {},
+  options: SecretsManagerStoreOptions = {},
 ): PolicyStore {
   const url = `secretsmanager://${secretId}`;
-  const region = regionOf(secretId);
-  const client = options.client ?? new SecretsManagerClient(region ? { region } : {});
-  const cacheMs = (options.cacheSeconds ?? DEFAULT_CACHE_SECONDS) * 1000;
-  const now = options.now ?? Date.now;
-  let cached: { at: number; stored: Promise<StoredPolicy> } | undefined;
+  const secret = secretAccess(
+    secretId,
+    () => new WardenError('not-found', `no policy applied yet: ${url} holds none`),
+    options,
+  );
 
-  const failure = (action: string, error: unknown): WardenError => {
-    const name = errorName(error);
-    if (name === 'ResourceNotFoundException') {
-      return new WardenError('not-found', `no policy applied yet: ${url} holds none`);
-    }
-    if (name === 'AccessDeniedException') {
-      return new WardenError('forbidden', `not allowed to ${action} ${secretId} (AccessDeniedException)`);
-    }
-    return new WardenError('unavailable', `Secrets Manager ${action} ${secretId} failed (${name})`, true);
-  };
-
-  async function fetch(): Promise<StoredPolicy> {
-    let response: { SecretString?: string; VersionId?: string };
+  function decode(text: string | undefined, version: string | undefined): StoredPolicy {
+    let value: { format?: unknown; text?: unknown; policy?: unknown } | undefined;
     try {
-      response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    } catch (error) {
-      throw failure('read', error);
-    }
-    let value: { format?: unknown; policy?: unknown } | undefined;
-    try {
-      value = JSON.parse(response.SecretString ?? '');
+      value = JSON.parse(text ?? '');
     } catch {
       value = undefined;
     }
-    if (value?.format !== POLICY_SECRET_FORMAT || typeof value.policy !== 'string') {
+    if (value?.format === EARLIER_FORMAT)
+      throw new WardenError(
+        'internal',
+        `${url} holds a policy in the earlier format ${EARLIER_FORMAT} (YAML only); apply the policy again to store it as ${POLICY_SECRET_FORMAT}`,
+      );
+    if (value?.format !== POLICY_SECRET_FORMAT || typeof value.text !== 'string')
       throw new WardenError(
         'internal',
         `${url} does not hold an etcd-warden policy (format ${POLICY_SECRET_FORMAT})`,
       );
-    }
-    return parseStoredPolicy(value.policy, url, response.VersionId);
+    return {
+      policy: resolvedPolicyFromJson(value.policy, url),
+      text: value.text,
+      ...(version === undefined ? {} : { version }),
+    };
   }
+
+  async function fetch(): Promise<{ stored: StoredPolicy; raw: string }> {
+    const current = await secret.read();
+    if (!current) throw secret.failure('read', { name: 'ResourceNotFoundException' });
+    return { stored: decode(current.text, current.version), raw: current.text ?? '' };
+  }
+
+  const cache = cachedRead(async () => (await fetch()).stored, {
+    cacheSeconds: options.cacheSeconds ?? DEFAULT_CACHE_SECONDS,
+    ...(options.now ? { now: options.now } : {}),
+  });
 
   return {
     url,
-    load() {
-      if (cached && now() - cached.at < cacheMs) return cached.stored;
-      const stored = fetch();
-      cached = { at: now(), stored };
-      stored.catch(() => {
-        if (cached?.stored === stored) cached = undefined;
-      });
-      return stored;
-    },
-    async save(text) {
-      parseStoredPolicy(text, url);
-      cached = undefined;
+    load: cache.load,
+    async save({ policy, text }) {
+      const SecretString = JSON.stringify({ format: POLICY_SECRET_FORMAT, text, policy });
+      // What issue-cert will read back must pass its check: refuse to store anything that would not.
+      decode(SecretString, undefined);
+      cache.forget();
       // The current version, read afresh (the cache may be older than another instance's save).
       const current = await fetch().catch(() => undefined);
-      if (current?.text === text) return current.version;
-      const SecretString = JSON.stringify({ format: POLICY_SECRET_FORMAT, policy: text });
+      if (current?.raw === SecretString) return current.stored.version;
       try {
-        return (await client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString }))).VersionId;
+        const put = await secret.client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString }));
+        return put.VersionId;
       } catch (error) {
-        if (errorName(error) !== 'ResourceNotFoundException') throw failure('write', error);
+        if (awsErrorName(error) !== 'ResourceNotFoundException') throw secret.failure('write', error);
       }
       try {
-        const created = await client.send(
+        const created = await secret.client.send(
           new CreateSecretCommand({
             Name: secretId,
             SecretString,
@@ -107,7 +100,7 @@ export function secretsManagerPolicyStore(
         );
         return created.VersionId;
       } catch (error) {
-        throw failure('create', error);
+        throw secret.failure('create', error);
       }
     },
   };

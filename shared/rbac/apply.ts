@@ -1,11 +1,14 @@
 // The applier: under the cluster-wide lock, read the live state, plan, refuse unsafe plans, send
-// the changes in order, stop at the first failure, and re-read to confirm convergence. A crash
-// anywhere leaves a state the planner converges from, because every change is one idempotent
-// step toward the policy and grants precede revocations.
+// the changes in order, stop at the first failure or once the lock is lost, and re-read to confirm
+// convergence. A crash anywhere leaves a state the planner converges from, because every change is
+// one idempotent step toward the policy and grants precede revocations. A whole policy and an EC2
+// instance's template users go through this same loop; only what is planned differs.
 import { WardenError } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { RbacBackend } from './backend.js';
 import type { Change } from './change.js';
+import { type InstanceState, instanceChanges } from './instance-changes.js';
+import type { LiveState } from './live-state.js';
 import { planChanges } from './plan.js';
 import { assertPlanIsSafe } from './safety.js';
 
@@ -44,15 +47,35 @@ const asWardenError = (error: unknown): WardenError =>
         error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
       );
 
-export async function applyPolicy(
+/** Brings etcd to the policy. */
+export const applyPolicy = (
   policy: Policy,
   backend: RbacBackend,
   options: ApplyOptions = {},
+): Promise<ApplyReport> => applyUnderLock(backend, (live) => planChanges(policy, live), options);
+
+/** Creates (running) or deletes (terminated) the template users of one EC2 instance. */
+export const applyInstanceState = (
+  policy: Policy,
+  backend: RbacBackend,
+  instance: { instanceId: string; state: InstanceState },
+  options: ApplyOptions = {},
+): Promise<ApplyReport> =>
+  applyUnderLock(
+    backend,
+    (live) => instanceChanges(policy, live, instance.instanceId, instance.state),
+    options,
+  );
+
+async function applyUnderLock(
+  backend: RbacBackend,
+  planFor: (live: LiveState) => Change[],
+  options: ApplyOptions,
 ): Promise<ApplyReport> {
   const lock = await backend.lock();
   try {
     const live = await backend.readState();
-    const planned = planChanges(policy, live);
+    const planned = planFor(live);
     assertPlanIsSafe(live, planned, options.identity);
     if (options.approve && !(await options.approve(planned))) {
       return { planned, applied: [], remaining: planned, declined: true };
@@ -72,7 +95,7 @@ export async function applyPolicy(
         return { planned, applied, failure, remaining: planned.filter((c) => !done.has(c)) };
       }
     }
-    const remaining = planned.length === 0 ? [] : planChanges(policy, await backend.readState());
+    const remaining = planned.length === 0 ? [] : planFor(await backend.readState());
     return { planned, applied, remaining };
   } finally {
     await lock.release();

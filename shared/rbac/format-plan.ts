@@ -1,6 +1,9 @@
-// Plans for people (`+ role calico-cni`, `~`, `-`, a summary line) and for machines (JSON).
+// Plans for people (`+ role calico-cni`, `~`, `-`, a summary line) and plans and apply reports for
+// machines (JSON).
+import type { ErrorCode } from '../errors.js';
 import { describeSpan, fromEtcdRange } from '../policy/keyspan.js';
 import type { KeySpan } from '../policy/types.js';
+import type { ApplyReport } from './apply.js';
 import { type Change, type ChangeKind, changeKind } from './change.js';
 
 const SIGN: Record<ChangeKind, string> = { add: '+', change: '~', remove: '-' };
@@ -78,4 +81,34 @@ export function changeToJson(change: Change): ChangeJson {
   }
   if (change.op === 'grant-permission' && change.previous) json.previous = change.previous;
   return json;
+}
+
+/** An apply's report for machines: the CLI's `apply --json`, the Action's outcome, apply-rbac's answer. */
+export interface ApplyReportJson {
+  planned: ChangeJson[];
+  applied: ChangeJson[];
+  /** What still differs: the changes not sent after a failure, else what a fresh plan finds. */
+  remaining: ChangeJson[];
+  /** The change etcd refused (or the lost lock stopped); the ones after it were not sent. */
+  failure?: { change: ChangeJson; code: ErrorCode; message: string };
+  /** etcd matches what was planned for: nothing failed and nothing remains. */
+  converged: boolean;
+}
+
+export function applyReportToJson(report: ApplyReport): ApplyReportJson {
+  return {
+    planned: report.planned.map(changeToJson),
+    applied: report.applied.map(changeToJson),
+    remaining: report.remaining.map(changeToJson),
+    ...(report.failure
+      ? {
+          failure: {
+            change: changeToJson(report.failure.change),
+            code: report.failure.error.code,
+            message: report.failure.error.message,
+          },
+        }
+      : {}),
+    converged: !report.failure && report.remaining.length === 0,
+  };
 }

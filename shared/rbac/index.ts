@@ -4,15 +4,26 @@
  *   const live = await readAuthState(wireAuthReads(channel));  // shared/etcd (or an etcd3 client)
  *   const changes = planChanges(policy, live);                 // ordered: adds, then removals, auth last
  *   assertPlanIsSafe(live, changes, identity);                 // WardenError('forbidden') on lock-out
+ *   await planPolicy(policy, backend, identity)                // the three above, what every front shows
  *   formatPlan(changes, color) / changes.map(changeToJson)     // `+ role x`, `~`, `-`, summary line
  *   const report = await applyPolicy(policy, etcdBackend(channel, identity), { identity, concurrency });
+ *   applyInstanceState(policy, backend, { instanceId, state }, options)  // an EC2 event, same loop
+ *   applyReportToJson(report)                                  // the one JSON apply report
  *   importPolicy(live, { endpoints, now })                     // policy YAML text
  *   runProbes(planProbes(policy), userSessions({...}))         // verify; formatMatrix(results, color)
  */
-export { type ApplyOptions, type ApplyReport, applyPolicy, phasesOf } from './apply.js';
+export {
+  type ApplyOptions,
+  type ApplyReport,
+  applyInstanceState,
+  applyPolicy,
+  phasesOf,
+} from './apply.js';
 export type { HeldLock, RbacBackend } from './backend.js';
 export { type Change, type ChangeKind, changeKind } from './change.js';
 export {
+  type ApplyReportJson,
+  applyReportToJson,
   type ChangeJson,
   changeToJson,
   describeChange,
@@ -22,8 +33,10 @@ export {
   summaryLine,
 } from './format-plan.js';
 export { importPolicy } from './import.js';
+export { type InstanceState, instanceChanges, instanceUsers } from './instance-changes.js';
 export { type LivePermission, type LiveState, permissionId } from './live-state.js';
 export { desiredPermissions, planChanges } from './plan.js';
+export { planPolicy } from './plan-policy.js';
 export { covered, effectivePermissions, type Operation, type Probe, planProbes } from './probes.js';
 export { assertPlanIsSafe } from './safety.js';
 export { simulate } from './simulate.js';

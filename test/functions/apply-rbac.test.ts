@@ -14,9 +14,11 @@ import {
   fixture,
   logLines,
   POLICY_TEXT,
+  policySecretString,
   removeStagedBundles,
   seedSecrets,
   stageBundle,
+  storePolicySecret,
   withEnv,
 } from './bundles.js';
 
@@ -40,7 +42,7 @@ const saved = { ...process.env };
 
 const storedPolicy = (): string | undefined => {
   const value = sm.valueOf('warden/policy');
-  return value === undefined ? undefined : JSON.parse(value).policy;
+  return value === undefined ? undefined : JSON.parse(value).text;
 };
 
 beforeAll(async () => {
@@ -124,6 +126,28 @@ describe('apply-rbac bundle', () => {
       expect(findLeaks([result, lines])).toEqual([]);
     },
   );
+
+  it('refuses a plan that apply would refuse, as plan, and changes nothing', async () => {
+    // Prepare: a stored policy (its shape is fine; no rule ran on it) that enables auth with no
+    // root user, on a cluster whose auth is still off: applying it would lock everyone out.
+    const withoutRoot = JSON.parse(policySecretString(POLICY_TEXT));
+    delete withoutRoot.policy.users.root;
+    await storePolicySecret(process.env, JSON.stringify(withoutRoot));
+    // Act
+    const { result, out } = await capturingStdout(() => handler({ command: 'plan' }));
+    // Assess
+    expect(result).toEqual({
+      error: {
+        code: 'forbidden',
+        message:
+          'refusing to enable auth: user "root" would not hold the root role, and etcd would have no administrator',
+      },
+    });
+    expect(logLines(out).map(({ level, event }) => `${level} ${event}`)).toEqual(['error failed']);
+    expect(logLines(out)[0]?.function_request_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(cluster.etcdctl('role', 'list')).not.toMatch(/app-rw/);
+    expect(cluster.etcdctl('user', 'list')).not.toMatch(/app/);
+  });
 
   it('applies a policy as root with a minted certificate, then stores it as a new version', async () => {
     // Act

@@ -92,7 +92,7 @@ describe('apply-rbac then issue-cert', () => {
     expect(applied.applied?.map((c) => c.op)).toContain('enable-auth');
     expect(applied.remaining).toEqual([]);
     expect(applied.stored).toBeTruthy();
-    expect(JSON.parse(sm.valueOf('warden/policy') as string).policy).toBe(POLICY_TEXT);
+    expect(JSON.parse(sm.valueOf('warden/policy') as string).text).toBe(POLICY_TEXT);
     expect(issued.statusCode).toBe(201);
     const body = JSON.parse(issued.body) as { certificate: string; privateKey: string; ca: string };
     expect(body.ca).toBe(cluster.caPem);

@@ -1,9 +1,10 @@
 // The test helpers that judge the bundles must be able to fail: a leak check that cannot see a
 // stack, or a staging folder that still resolves the repository's packages, would pass anything.
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { REPO } from '../support/cli.js';
 import { findLeaks, importNatively, logLines, removeStagedBundles, stageBundle } from './bundles.js';
 
 afterAll(removeStagedBundles);
@@ -65,5 +66,20 @@ describe('stageBundle', () => {
     writeFileSync(stray, "import 'etcd3';\nexport const handler = () => 'loaded';\n");
     // Act / Assess
     expect(() => importNatively(stray)).toThrow(/etcd3/);
+  });
+});
+
+describe('what the bundles hold', () => {
+  // Names each YAML parser's code carries (the yaml package's error class, js-yaml's) and the
+  // policy loader's rule id: apply-rbac, which parses policies, shows that the markers are real.
+  const YAML_MARKERS = /YAMLParseError|YAMLException|yaml-syntax/g;
+  const markersIn = (name: string): string[] => [
+    ...new Set(readFileSync(join(REPO, 'dist/functions', name, 'index.mjs'), 'utf8').match(YAML_MARKERS)),
+  ];
+
+  it('issue-cert holds no YAML parser: it reads the resolved policy as JSON', () => {
+    // Act / Assess
+    expect(markersIn('apply-rbac').sort()).toEqual(['YAMLException', 'YAMLParseError', 'yaml-syntax']);
+    expect(markersIn('issue-cert')).toEqual([]);
   });
 });

@@ -9,10 +9,13 @@ import {
   PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
 import type { HttpEvent } from '../../functions/http.js';
+import { localContext } from '../../functions/local-invocation.js';
 import { createCa, nodePkiContext } from '../../shared/pki/index.js';
 import { loadPolicy } from '../../shared/policy/load.js';
 import type { Policy } from '../../shared/policy/types.js';
+import { POLICY_SECRET_FORMAT } from '../../shared/policystore/index.js';
 import { REPO } from '../support/cli.js';
 import type { FakeSecretsManager } from '../support/secretsmanager-server.js';
 
@@ -36,7 +39,8 @@ export const importNatively = <T>(file: string): T => nodeRequire(file) as T;
 /**
  * Stages dist/functions/NAME as Lambda runs it: a fresh folder holding the bundle and a node_modules
  * with only the SDK (links to the repository's), then loads it there. Any other package the bundle
- * left external fails to load. Each call is a new cold start; removeStagedBundles() cleans up.
+ * left external fails to load. Each call is a new cold start; removeStagedBundles() cleans up. The
+ * handler takes the event and, unless given one, a context as Lambda's (a fresh request id each call).
  */
 export function stageBundle<T>(name: 'issue-cert' | 'apply-rbac'): { handler: T; dir: string } {
   const built = join(REPO, 'dist/functions', name);
@@ -49,7 +53,12 @@ export function stageBundle<T>(name: 'issue-cert' | 'apply-rbac'): { handler: T;
   for (const scope of RUNTIME_SCOPES) {
     symlinkSync(join(REPO, 'node_modules', scope), join(dir, 'node_modules', scope), 'dir');
   }
-  return { handler: importNatively<{ handler: T }>(join(dir, 'index.mjs')).handler, dir };
+  const loaded = importNatively<{ handler: (event: unknown, context: Context) => unknown }>(
+    join(dir, 'index.mjs'),
+  ).handler;
+  // Lambda passes a context with a fresh request id to every invocation; so does this.
+  const handler = (event: unknown, context: Context = localContext(name)) => loaded(event, context);
+  return { handler: handler as T, dir };
 }
 
 export function removeStagedBundles(): void {
@@ -95,8 +104,12 @@ const secretsClient = (env: NodeJS.ProcessEnv) =>
     },
   });
 
-const policySecretString = (policyText: string) =>
-  JSON.stringify({ format: 'etcd-warden-policy/v1', policy: policyText });
+/** A policy secret's value as apply-rbac writes it: the resolved policy beside its text. */
+export function policySecretString(policyText: string): string {
+  const { policy } = loadPolicy(policyText, 'policy.yaml');
+  if (!policy) throw new Error('policySecretString: the text does not validate');
+  return JSON.stringify({ format: POLICY_SECRET_FORMAT, text: policyText, policy });
+}
 
 /** Puts a new CA and the given policy into the Secrets Manager at `endpoint`, as ca init and apply-rbac do. */
 export async function seedSecrets(
@@ -127,13 +140,14 @@ export async function seedSecrets(
 }
 
 /** Stores `policyText` as the policy secret's new current version, as another apply-rbac run would. */
-export async function storePolicyVersion(env: NodeJS.ProcessEnv, policyText: string): Promise<string> {
+export const storePolicyVersion = (env: NodeJS.ProcessEnv, policyText: string): Promise<string> =>
+  storePolicySecret(env, policySecretString(policyText));
+
+/** Puts `secretString` into the policy secret as its new current version, whatever it holds. */
+export async function storePolicySecret(env: NodeJS.ProcessEnv, secretString: string): Promise<string> {
   const client = secretsClient(env);
   try {
-    const put = new PutSecretValueCommand({
-      SecretId: 'warden/policy',
-      SecretString: policySecretString(policyText),
-    });
+    const put = new PutSecretValueCommand({ SecretId: 'warden/policy', SecretString: secretString });
     return (await client.send(put)).VersionId as string;
   } finally {
     client.destroy();

@@ -1,8 +1,10 @@
 // The built issue-cert bundle, staged as Lambda runs it, with realistic function URL / HTTP API
 // events, the real AWS SDK against a loopback Secrets Manager, and certificates judged by openssl.
 import { createServer } from 'node:net';
+import type { Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { HttpEvent, HttpResponse } from '../../functions/http.js';
+import { localContext } from '../../functions/local-invocation.js';
 import { opensslCsr, opensslKey, verify, x509Fields } from '../support/openssl.js';
 import {
   type FakeSecretsManager,
@@ -20,11 +22,12 @@ import {
   secretReads,
   seedSecrets,
   stageBundle,
+  storePolicySecret,
   storePolicyVersion,
   withEnv,
 } from './bundles.js';
 
-type Handler = (event: HttpEvent) => Promise<HttpResponse>;
+type Handler = (event: HttpEvent, context?: Context) => Promise<HttpResponse>;
 
 const ACCT = '123456789012';
 const NODE = 'i-0abc12345678def01';
@@ -72,6 +75,33 @@ afterAll(async () => {
 });
 
 describe('issue-cert bundle', () => {
+  it("writes every line of an invocation with its Lambda context's request id, cold start first", async () => {
+    // Prepare: a fresh instance, and two invocations' contexts.
+    const { handler: cold } = stageBundle<Handler>('issue-cert');
+    const first = localContext('issue-cert');
+    const second = localContext('issue-cert');
+    // Act: an issue (an audit line) and a refusal (a warning).
+    const issued = await capturingStdout(() => cold(post({ user: 'app', csr: csrFor('app') }), first));
+    const refused = await capturingStdout(() =>
+      cold(post({ user: 'nobody-declared', csr: csrFor('nobody-declared') }), second),
+    );
+    // Assess
+    const fields = (out: string) =>
+      logLines(out).map(({ function_request_id, function_name, cold_start }) => ({
+        function_request_id,
+        function_name,
+        cold_start,
+      }));
+    expect(issued.result.statusCode).toBe(201);
+    expect(refused.result.statusCode).toBeGreaterThanOrEqual(400);
+    expect(fields(issued.out)).toEqual([
+      { function_request_id: first.awsRequestId, function_name: 'issue-cert', cold_start: true },
+    ]);
+    expect(fields(refused.out)).toEqual([
+      { function_request_id: second.awsRequestId, function_name: 'issue-cert', cold_start: false },
+    ]);
+  });
+
   it('signs a CSR for a caller the user lists, with an audit line and no key in it', async () => {
     // Prepare
     const csr = csrFor('app');
@@ -200,6 +230,31 @@ describe('issue-cert bundle', () => {
     const lines = logLines(out);
     expect(lines.map((l) => l.event)).toEqual(['store-unavailable', 'request-refused']);
     expect(findLeaks([JSON.parse(result.body), lines])).toEqual([]);
+  });
+
+  it('refuses a policy secret in the earlier YAML-only format: a 500, and the log says to apply again', async () => {
+    // Prepare: the secret as an earlier apply-rbac wrote it, read by a cold instance.
+    await storePolicySecret(
+      process.env,
+      JSON.stringify({ format: 'etcd-warden-policy/v1', policy: POLICY_TEXT }),
+    );
+    onTestFinished(() => storePolicyVersion(process.env, POLICY_TEXT).then(() => undefined));
+    const { handler: cold } = stageBundle<Handler>('issue-cert');
+    // Act
+    const { result, out } = await capturingStdout(() => cold(post({ user: 'app', generateKey: true })));
+    // Assess
+    expect(result.statusCode).toBe(500);
+    expect(errorOf(result)).toEqual({ code: 'internal', message: 'internal error; nothing was issued' });
+    const lines = logLines(out);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      level: 'error',
+      event: 'request-failed',
+      error: {
+        message:
+          'secretsmanager://warden/policy holds a policy in the earlier format etcd-warden-policy/v1 (YAML only); apply the policy again to store it as etcd-warden-policy/v2',
+      },
+    });
   });
 
   it('answers unknown routes and methods in JSON without a stack', async () => {

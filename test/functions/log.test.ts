@@ -64,4 +64,34 @@ describe('createLogger', () => {
     // Assess
     expect(JSON.parse(lines[0] as string)).toMatchObject({ changes: 3, user: 'app', keyspan: '/app/' });
   });
+
+  it('adds withFields fields to every line written inside, through awaits, and keeps concurrent runs apart', async () => {
+    // Prepare
+    const lines: string[] = [];
+    const log = createLogger((line) => lines.push(line));
+    const invocation = (id: string, pause: number) =>
+      log.withFields({ function_request_id: id }, async () => {
+        log.info('start');
+        await new Promise((resolve) => setTimeout(resolve, pause));
+        log.withFields({ step: 'inner' }, () => log.info('inner', { function_request_id: 'a field wins' }));
+        log.info('end');
+      });
+    // Act
+    await Promise.all([invocation('one', 20), invocation('two', 5)]);
+    log.info('outside');
+    // Assess
+    const seen = lines.map((line) => {
+      const { event, function_request_id, step } = JSON.parse(line);
+      return [event, function_request_id, step];
+    });
+    expect(seen).toEqual([
+      ['start', 'one', undefined],
+      ['start', 'two', undefined],
+      ['inner', 'a field wins', 'inner'],
+      ['end', 'two', undefined],
+      ['inner', 'a field wins', 'inner'],
+      ['end', 'one', undefined],
+      ['outside', undefined, undefined],
+    ]);
+  });
 });

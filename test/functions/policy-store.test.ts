@@ -3,9 +3,11 @@
 import { PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WardenError } from '../../shared/errors.js';
+import { loadPolicy } from '../../shared/policy/load.js';
+import type { Policy } from '../../shared/policy/types.js';
 import { secretsManagerPolicyStore } from '../../shared/policystore/secrets-manager-policy-store.js';
 import { type FakeSecretsManager, startFakeSecretsManager } from '../support/secretsmanager-server.js';
-import { POLICY_TEXT } from './bundles.js';
+import { POLICY_TEXT, policySecretString } from './bundles.js';
 
 const SECRET = 'warden/policy';
 const NEWER = POLICY_TEXT.replace('etcd-warden test CA', 'etcd-warden test CA (newer)');
@@ -30,8 +32,9 @@ const putSecretString = async (SecretString: string) =>
   (await client.send(new PutSecretValueCommand({ SecretId: SECRET, SecretString }))).VersionId;
 
 /** Stores `text` as the policy's new version, as another apply-rbac run would. */
-const putVersion = (text: string) =>
-  putSecretString(JSON.stringify({ format: 'etcd-warden-policy/v1', policy: text }));
+const putVersion = (text: string) => putSecretString(policySecretString(text));
+/** What apply-rbac saves: the validated policy and its text. */
+const applied = (text: string) => ({ policy: loadPolicy(text, 'policy.yaml').policy as Policy, text });
 
 beforeAll(async () => {
   sm = await startFakeSecretsManager();
@@ -104,15 +107,16 @@ describe('secretsManagerPolicyStore', () => {
     const store = open();
     const first = await store.load();
     // Act
-    const saved = await store.save(NEWER);
+    const saved = await store.save(applied(NEWER));
     const next = await store.load();
     // Assess
     expect(saved).toBeTruthy();
     expect(saved).not.toBe(first.version);
     expect(next).toMatchObject({ version: saved, text: NEWER });
     expect(JSON.parse(sm.valueOf(SECRET) as string)).toEqual({
-      format: 'etcd-warden-policy/v1',
-      policy: NEWER,
+      format: 'etcd-warden-policy/v2',
+      text: NEWER,
+      policy: JSON.parse(JSON.stringify(applied(NEWER).policy)),
     });
     // The first load, the fresh look at the current version before writing, the load after.
     expect(reads()).toBe(3);
@@ -124,7 +128,7 @@ describe('secretsManagerPolicyStore', () => {
     const current = await store.load();
     const versionsBefore = sm.requests.filter((r) => r.operation === 'PutSecretValue').length;
     // Act
-    const saved = await store.save(POLICY_TEXT);
+    const saved = await store.save(applied(POLICY_TEXT));
     // Assess
     expect(saved).toBe(current.version);
     expect(sm.requests.filter((r) => r.operation === 'PutSecretValue').length).toBe(versionsBefore);
@@ -157,23 +161,49 @@ describe('secretsManagerPolicyStore', () => {
     expect((failure as Error).message).toMatch(/ThrottlingException/);
   });
 
-  it('refuses a secret that holds something else, and a stored policy that no longer validates', async () => {
+  it('refuses a secret that holds something else, the earlier YAML-only format, and a policy of another shape', async () => {
     // Prepare
     await putSecretString('{"format": "something-else"}');
-    const notPolicy = await codeOf(open().load());
-    await putVersion('version: 1\nusers:\n  x: {roles: [missing]}\n');
+    const notPolicy = await open()
+      .load()
+      .catch((e: unknown) => e);
+    await putSecretString(JSON.stringify({ format: 'etcd-warden-policy/v1', policy: POLICY_TEXT }));
+    const earlier = await open()
+      .load()
+      .catch((e: unknown) => e);
+    const wrongShape = JSON.parse(policySecretString(POLICY_TEXT));
+    wrongShape.policy.users.app.roles = 'app-rw';
+    await putSecretString(JSON.stringify(wrongShape));
     // Act
-    const invalid = await codeOf(open().load());
+    const reshaped = await open()
+      .load()
+      .catch((e: unknown) => e);
     // Assess
-    expect([notPolicy, invalid]).toEqual(['internal', 'internal']);
+    expect(notPolicy).toMatchObject({
+      code: 'internal',
+      message: `secretsmanager://${SECRET} does not hold an etcd-warden policy (format etcd-warden-policy/v2)`,
+    });
+    expect(earlier).toMatchObject({
+      code: 'internal',
+      message: expect.stringMatching(
+        /earlier format etcd-warden-policy\/v1 \(YAML only\); apply the policy again/,
+      ),
+    });
+    expect(reshaped).toMatchObject({
+      code: 'internal',
+      message: `secretsmanager://${SECRET} does not hold a resolved etcd-warden policy: $.users.app.roles is not a list`,
+    });
   });
 
-  it('refuses to save a policy that does not validate, and stores nothing', async () => {
+  it('refuses to save a policy of another shape, and stores nothing', async () => {
     // Prepare
     const store = open();
     const before = sm.valueOf(SECRET);
+    const broken = applied(POLICY_TEXT);
     // Act
-    const refused = await codeOf(store.save('version: 1\nusers:\n  x: {roles: [missing]}\n'));
+    const refused = await codeOf(
+      store.save({ ...broken, policy: { ...broken.policy, auth: 'sometimes' } as unknown as Policy }),
+    );
     // Assess
     expect(refused).toBe('internal');
     expect(sm.valueOf(SECRET)).toBe(before);
@@ -185,7 +215,7 @@ describe('secretsManagerPolicyStore', () => {
     const store = secretsManagerPolicyStore('warden/policy-new', { client });
     const before = await codeOf(store.load());
     // Act
-    const version = await store.save(POLICY_TEXT);
+    const version = await store.save(applied(POLICY_TEXT));
     const after = await store.load();
     // Assess
     expect(before).toBe('not-found');

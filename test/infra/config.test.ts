@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PLACEHOLDERS, settingsFromContext } from '../../infra/config.js';
-import { egressCidr, parseEtcdEndpoints } from '../../infra/etcd-endpoints.js';
+import { egressCidr } from '../../infra/etcd-endpoints.js';
+import { parseEtcdEndpoints } from '../../shared/etcd/endpoints.js';
 
 const context = (values: Record<string, unknown>) => (key: string) => values[key];
 
@@ -91,11 +92,10 @@ describe('settingsFromContext', () => {
 describe('parseEtcdEndpoints', () => {
   it("normalizes etcdctl's forms and opens /32 egress for IP addresses only", () => {
     // Act
-    const endpoints = parseEtcdEndpoints([
-      'https://10.0.0.11:2379',
-      '10.0.0.12',
-      'etcd-3.example.internal:12379',
-    ]);
+    const endpoints = parseEtcdEndpoints(
+      ['https://10.0.0.11:2379', '10.0.0.12', 'etcd-3.example.internal:12379'],
+      'etcdEndpoints',
+    );
     // Assess
     expect(endpoints.map((e) => [e.url, e.port, egressCidr(e)])).toEqual([
       ['https://10.0.0.11:2379', 2379, '10.0.0.11/32'],
@@ -113,7 +113,7 @@ describe('parseEtcdEndpoints', () => {
     [['unix:///var/run/etcd.sock'], /is not HOST:PORT/],
   ])('refuses %j', (endpoints, message) => {
     // Act
-    const parse = () => parseEtcdEndpoints(endpoints);
+    const parse = () => parseEtcdEndpoints(endpoints, 'etcdEndpoints');
     // Assess
     expect(parse).toThrow(message);
   });

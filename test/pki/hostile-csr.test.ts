@@ -161,7 +161,7 @@ const CORPUS: HostileCase[] = [
   },
   {
     label: 'an Ed25519 key not canonically encoded (y >= p)',
-    make: () => withKey(spki(CSR_OIDS.ed25519, undefined, Buffer.from('ed'.padEnd(62, 'f') + '7f', 'hex'))),
+    make: () => withKey(spki(CSR_OIDS.ed25519, undefined, Buffer.from(`${'ed'.padEnd(62, 'f')}7f`, 'hex'))),
     message: "the CSR's key is not canonically encoded (y is not below p)",
   },
   {

@@ -2,12 +2,14 @@
 // the CLI's JSON report, and users that only a certificate can act as.
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LOCK_KEY } from '../../shared/etcd/apply-lock.js';
 import { etcdBackend } from '../../shared/etcd/backend.js';
 import { isAuthEnabled, readAuthState } from '../../shared/etcd/read-auth-state.js';
-import { applyPolicy } from '../../shared/rbac/apply.js';
+import { applyInstanceState, applyPolicy } from '../../shared/rbac/apply.js';
+import type { HeldLock, RbacBackend } from '../../shared/rbac/backend.js';
 import type { Change } from '../../shared/rbac/change.js';
 import type { ChangeJson } from '../../shared/rbac/format-plan.js';
-import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
+import { type EtcdCluster, sleep, startEtcdCluster } from '../support/etcd-cluster.js';
 import { caStoreFor, cliEnv, policyFile, warden } from './cli-env.js';
 import { rootClient, userClient } from './cluster-client.js';
 import { policyOf, prefix } from './policy-fixtures.js';
@@ -93,6 +95,65 @@ describe('applyPolicy against etcd', () => {
     expect(report.applied).toEqual([]);
     expect(afterDecline.roles.has('declined')).toBe(false);
     expect(again.applied.map((c) => c.op)).toEqual(declinedPlan);
+  });
+
+  it('stops an instance event once its lock is lost midway, and sends nothing after that', async () => {
+    // Prepare: two templates, so the event is four changes in four phases. After the first one
+    // etcd loses the lock's lease (revoked behind the applier's back, as an expiry would), and the
+    // applier sees it at its next renewal (a third of the 2 s TTL).
+    cluster.etcdctl('role', 'add', 'lost-a');
+    cluster.etcdctl('role', 'add', 'lost-b');
+    const instanceId = 'i-0123456789abcdef0';
+    const policy = policyOf({
+      auth: 'disabled',
+      templates: {
+        a: { user: 'lost-a-{instanceId}', roles: ['lost-a'] },
+        b: { user: 'lost-b-{instanceId}', roles: ['lost-b'] },
+      },
+    });
+    const real = etcdBackend(client, 'root', { ttlSeconds: 2 });
+    let held: HeldLock | undefined;
+    let sent = 0;
+    const backend: RbacBackend = {
+      ...real,
+      lock: async () => {
+        held = await real.lock();
+        return held;
+      },
+      applyChange: async (change) => {
+        await real.applyChange(change);
+        if (++sent > 1) return;
+        const [entry] = (await client.get(LOCK_KEY).exec()).kvs;
+        await client.leaseClient.leaseRevoke({ ID: entry?.lease as string });
+        for (const deadline = Date.now() + 5_000; !held?.lost() && Date.now() < deadline; ) await sleep(50);
+      },
+    };
+
+    // Act
+    const report = await applyInstanceState(
+      policy,
+      backend,
+      { instanceId, state: 'running' },
+      { identity: 'root' },
+    );
+    const users = cluster.etcdctl('user', 'list');
+
+    // Assess
+    expect(held?.lost()).toBeDefined();
+    expect(report.applied).toEqual([{ op: 'add-user', user: `lost-a-${instanceId}` }]);
+    expect(report.failure?.change).toEqual({
+      op: 'grant-role',
+      user: `lost-a-${instanceId}`,
+      role: 'lost-a',
+    });
+    expect(report.failure?.error).toMatchObject({
+      code: 'locked',
+      message: expect.stringMatching(/^lost the apply lock/),
+    });
+    expect(report.remaining.map((c) => c.op)).toEqual(['grant-role', 'add-user', 'grant-role']);
+    expect(sent).toBe(1);
+    expect(users).toContain(`lost-a-${instanceId}`);
+    expect(users).not.toContain(`lost-b-${instanceId}`);
   });
 });
 
@@ -208,13 +269,13 @@ describe('apply through the CLI: the JSON report, and certificate-only users', (
     expect(apply.code).toBe(0);
     expect(planned).toHaveLength(12);
     expect({ ...report, applied: report.applied.toSorted(byText) }).toEqual({
+      planned,
       applied: planned.toSorted(byText),
-      planned: 12,
-      converged: true,
       remaining: [],
+      converged: true,
     });
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toEqual({ applied: [], planned: 0, converged: true, remaining: [] });
+    expect(JSON.parse(again.stdout)).toEqual({ planned: [], applied: [], remaining: [], converged: true });
   });
 
   it('creates users no password logs in as, by either backend, while their certificates work', async () => {

@@ -4,10 +4,10 @@
  * Deleting the user revokes its certificate at once: etcd refuses a CN that is no user.
  */
 
-import { INSTANCE_ID } from '../../shared/policy/requesters.js';
-import type { Policy } from '../../shared/policy/types.js';
-import type { Change } from '../../shared/rbac/change.js';
-import type { LiveState } from '../../shared/rbac/live-state.js';
+import { INSTANCE_ID } from '../policy/requesters.js';
+import type { Policy } from '../policy/types.js';
+import type { Change } from './change.js';
+import type { LiveState } from './live-state.js';
 
 /** The user each template makes for this instance, with its roles. */
 export const instanceUsers = (policy: Policy, instanceId: string): { user: string; roles: string[] }[] =>
@@ -16,11 +16,13 @@ export const instanceUsers = (policy: Policy, instanceId: string): { user: strin
     roles: t.roles,
   }));
 
+export type InstanceState = 'running' | 'terminated';
+
 export function instanceChanges(
   policy: Policy,
   live: LiveState,
   instanceId: string,
-  state: 'running' | 'terminated',
+  state: InstanceState,
 ): Change[] {
   const changes: Change[] = [];
   for (const { user, roles } of instanceUsers(policy, instanceId)) {
