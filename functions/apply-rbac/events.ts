@@ -9,6 +9,7 @@
  */
 import type { EventBridgeEvent, ScheduledEvent } from 'aws-lambda';
 import { WardenError } from '../../shared/errors.js';
+import { MAX_POLICY_BYTES, policyTooLarge } from '../../shared/policy/source.js';
 import type { InstanceState } from '../../shared/rbac/instance-changes.js';
 
 /** A direct invocation: the Action's, or `aws lambda invoke`'s. */
@@ -34,8 +35,6 @@ export type ApplyRbacTask =
 
 const INSTANCE_ID = /^i-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const COMMAND_FIELDS = new Set(['command', 'policy']);
-/** Policies are YAML text of a few hundred KB at most; Lambda payloads stop at 6 MB anyway. */
-export const MAX_POLICY_BYTES = 4 * 1024 * 1024;
 
 const invalid = (message: string) => new WardenError('invalid-input', message);
 
@@ -47,8 +46,8 @@ function commandTask(event: Record<string, unknown>): ApplyRbacTask {
   if (policy === undefined) return { kind: 'command', command };
   if (typeof policy !== 'string' || policy.trim() === '')
     throw invalid('"policy" must be the policy YAML text');
-  if (Buffer.byteLength(policy) > MAX_POLICY_BYTES)
-    throw invalid(`"policy" is over ${MAX_POLICY_BYTES} bytes`);
+  const bytes = Buffer.byteLength(policy);
+  if (bytes > MAX_POLICY_BYTES) throw invalid(policyTooLarge(bytes));
   return { kind: 'command', command, policyText: policy };
 }
 

@@ -1,5 +1,5 @@
 import type { Diagnostic } from './diagnostics.js';
-import { MAX_POLICY_BYTES } from './source.js';
+import { MAX_POLICY_BYTES, policyTooLarge } from './source.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -14,11 +14,7 @@ export function decodePolicyBytes(bytes: Uint8Array, file: string): string | Dia
 }
 
 export const tooLarge = (size: number, file: string): Diagnostic =>
-  fileProblem(
-    file,
-    'file-too-large',
-    `the policy is ${(size / 1048576).toFixed(1)} MiB, over the ${MAX_POLICY_BYTES / 1048576} MiB limit`,
-  );
+  fileProblem(file, 'file-too-large', policyTooLarge(size));
 
 const fileProblem = (file: string, rule: string, message: string): Diagnostic => ({
   file,

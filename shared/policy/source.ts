@@ -27,7 +27,16 @@ export interface SourceProblem extends Position {
   message: string;
 }
 
-export const MAX_POLICY_BYTES = 64 * 1024 * 1024;
+/**
+ * The one size cap for a policy, on every front (files, the Action, apply-rbac's event): Lambda
+ * payloads stop at 6 MB, real policies are a few hundred KB, and any text under the cap validates
+ * within a few seconds and well under 1 GB (BENCHMARKS.md, validation).
+ */
+export const MAX_POLICY_BYTES = 4 * 1024 * 1024;
+
+/** What every front says of a policy over the cap. */
+export const policyTooLarge = (bytes: number): string =>
+  `the policy is ${(bytes / 1048576).toFixed(1)} MiB, over the ${MAX_POLICY_BYTES / 1048576} MiB limit`;
 // A policy is at most six levels deep; the YAML parser recurses and runs out of stack (or
 // memory) on nesting in the thousands, so refuse anything absurd before it parses.
 const MAX_FLOW_DEPTH = 64;
@@ -217,7 +226,7 @@ export function guardProblem(text: string): SourceProblem | undefined {
       line: 1,
       column: 1,
       rule: 'file-too-large',
-      message: `the policy is ${(text.length / 1048576).toFixed(1)} MiB, over the ${MAX_POLICY_BYTES / 1048576} MiB limit`,
+      message: policyTooLarge(text.length),
     };
   }
   let line = 1;
