@@ -20,6 +20,7 @@ import { own } from '../../shared/policy/own.js';
 import { type Policy, ROOT, type User } from '../../shared/policy/types.js';
 import type { Command } from '../command.js';
 import { startLocalEtcd } from '../dev/local-etcd.js';
+import { lockSandbox } from '../dev/sandbox-lock.js';
 import type { CliIo } from '../io.js';
 import { loadPolicyFile } from '../policy-file.js';
 import { applyCommand } from './apply.js';
@@ -56,95 +57,117 @@ export const devCommand: Command = {
       );
     }
     const dir = resolve(io.cwd, values.dir);
-    await mkdir(join(dir, 'data'), { recursive: true, mode: 0o700 });
-
-    // The CA: reused when the store has one, so certificates issued earlier stay valid.
-    const store = caStoreFrom(values['ca-store'], io);
-    const ctx = nodePkiContext();
-    const reused = await store.exists();
-    if (!reused) await store.create(await createCa(policy.ca, ctx));
-    const ca = await loadCa(await store.load(), ctx);
-    io.out(`CA: ${reused ? 'reusing' : 'created'} ${store.url}\n`);
-
-    // Short-lived member and root certificates, new on every run.
-    const files = {
-      caFile: join(dir, 'ca.pem'),
-      certFile: join(dir, `${MEMBER}.pem`),
-      keyFile: join(dir, `${MEMBER}-key.pem`),
-      rootCert: join(dir, 'root.pem'),
-      rootKey: join(dir, 'root-key.pem'),
-      dataDir: join(dir, 'data'),
-      logFile: join(dir, 'etcd.log'),
+    const ports = {
+      'etcd-port': port(values['etcd-port'], 'etcd-port'),
+      'peer-port': port(values['peer-port'], 'peer-port'),
+      'serve-port': port(values['serve-port'], 'serve-port'),
     };
-    const member = await issueMemberCertificate(ca, MEMBER, ['127.0.0.1', 'localhost'], ctx);
-    const root = await issueClientCertificate(ca, ROOT, ctx);
-    await writeFileAtomically(files.caFile, ca.certificatePem, { mode: 0o644 });
-    await writeFileAtomically(files.certFile, member.certificatePem, { mode: 0o644 });
-    await writeFileAtomically(files.keyFile, member.privateKeyPem, { mode: PRIVATE });
-    await writeFileAtomically(files.rootCert, root.certificatePem, { mode: 0o644 });
-    await writeFileAtomically(files.rootKey, root.privateKeyPem, { mode: PRIVATE });
-
-    const etcd = await startLocalEtcd({
-      name: MEMBER,
-      clientPort: port(values['etcd-port'], 'etcd-port'),
-      peerPort: port(values['peer-port'], 'peer-port'),
-      files,
-      probe: { ca: ca.certificatePem, cert: root.certificatePem, key: root.privateKeyPem },
-    });
-    const stopAll = async () => {
-      await etcd.stop();
-    };
+    // Nothing is written before the lock is held: a running sandbox keeps its files.
+    const lock = await lockSandbox(dir, ports);
     try {
-      io.out(
-        `etcd: ${etcd.endpoint} (pid ${etcd.pid}, data ${relative(io.cwd, files.dataDir)}, log ${relative(io.cwd, files.logFile)})\n`,
-      );
-      const connection = [
-        '--endpoints',
-        etcd.endpoint,
-        '--cacert',
-        files.caFile,
-        '--cert',
-        files.rootCert,
-        '--key',
-        files.rootKey,
-      ];
-      const caStoreArgs = values['ca-store'] ? ['--ca-store', values['ca-store']] : [];
-      if ((await applyCommand.run([policyFile, '--yes', ...connection], io)) !== 0) {
-        throw new WardenError('internal', 'the example policy could not be applied');
-      }
-      if ((await verifyCommand.run([policyFile, ...connection, ...caStoreArgs], io)) !== 0) {
-        throw new WardenError('internal', 'verify found access that differs from the policy');
-      }
-      // serve: issue-cert authorizes against the applied policy; a local token stands for an IAM caller.
-      const example = exampleUser(policy);
-      const caller = example && (await localCaller(join(dir, 'identities.json'), example));
-      const servePort = port(values['serve-port'], 'serve-port');
-      const ready = instructions(io, {
-        endpoint: etcd.endpoint,
-        policyFile,
-        caStoreArgs,
-        dir: relative(io.cwd, dir) || '.',
-        user: example,
-        serve: caller ? { url: `http://127.0.0.1:${servePort}`, token: caller } : undefined,
-      });
-      // serve runs until Ctrl-C; "ready" follows its "listening on" line.
-      const serveIo: CliIo = {
-        ...io,
-        out: (text) => {
-          io.out(text);
-          if (text.startsWith('listening on')) io.out(`${ready}ready (Ctrl-C stops etcd and serve)\n`);
-        },
-      };
-      const serveArgs = ['--port', String(servePort), '--policy', resolve(io.cwd, policyFile)];
-      if (caller) serveArgs.push('--identities', join(dir, 'identities.json'));
-      await serveCommand.run([...serveArgs, '--endpoints', etcd.endpoint, ...caStoreArgs], serveIo);
-      io.out('\nstopping\n');
+      return await runSandbox(dir, ports, policy, policyFile, values, io);
     } finally {
-      await stopAll();
+      await lock.release();
     }
-    return 0;
   },
 };
+
+async function runSandbox(
+  dir: string,
+  ports: Record<'etcd-port' | 'peer-port' | 'serve-port', number>,
+  policy: Policy,
+  policyFile: string,
+  values: { 'ca-store'?: string },
+  io: CliIo,
+): Promise<number> {
+  await mkdir(join(dir, 'data'), { recursive: true, mode: 0o700 });
+
+  // The CA: reused when the store has one, so certificates issued earlier stay valid.
+  const store = caStoreFrom(values['ca-store'], io);
+  const ctx = nodePkiContext();
+  const reused = await store.exists();
+  if (!reused) await store.create(await createCa(policy.ca, ctx));
+  const ca = await loadCa(await store.load(), ctx);
+  io.out(`CA: ${reused ? 'reusing' : 'created'} ${store.url}\n`);
+
+  // Short-lived member and root certificates, new on every run.
+  const files = {
+    caFile: join(dir, 'ca.pem'),
+    certFile: join(dir, `${MEMBER}.pem`),
+    keyFile: join(dir, `${MEMBER}-key.pem`),
+    rootCert: join(dir, 'root.pem'),
+    rootKey: join(dir, 'root-key.pem'),
+    dataDir: join(dir, 'data'),
+    logFile: join(dir, 'etcd.log'),
+  };
+  const member = await issueMemberCertificate(ca, MEMBER, ['127.0.0.1', 'localhost'], ctx);
+  const root = await issueClientCertificate(ca, ROOT, ctx);
+  await writeFileAtomically(files.caFile, ca.certificatePem, { mode: 0o644 });
+  await writeFileAtomically(files.certFile, member.certificatePem, { mode: 0o644 });
+  await writeFileAtomically(files.keyFile, member.privateKeyPem, { mode: PRIVATE });
+  await writeFileAtomically(files.rootCert, root.certificatePem, { mode: 0o644 });
+  await writeFileAtomically(files.rootKey, root.privateKeyPem, { mode: PRIVATE });
+
+  const etcd = await startLocalEtcd({
+    name: MEMBER,
+    clientPort: ports['etcd-port'],
+    peerPort: ports['peer-port'],
+    files,
+    probe: { ca: ca.certificatePem, cert: root.certificatePem, key: root.privateKeyPem },
+  });
+  const stopAll = async () => {
+    await etcd.stop();
+  };
+  try {
+    io.out(
+      `etcd: ${etcd.endpoint} (pid ${etcd.pid}, data ${relative(io.cwd, files.dataDir)}, log ${relative(io.cwd, files.logFile)})\n`,
+    );
+    const connection = [
+      '--endpoints',
+      etcd.endpoint,
+      '--cacert',
+      files.caFile,
+      '--cert',
+      files.rootCert,
+      '--key',
+      files.rootKey,
+    ];
+    const caStoreArgs = values['ca-store'] ? ['--ca-store', values['ca-store']] : [];
+    if ((await applyCommand.run([policyFile, '--yes', ...connection], io)) !== 0) {
+      throw new WardenError('internal', 'the example policy could not be applied');
+    }
+    if ((await verifyCommand.run([policyFile, ...connection, ...caStoreArgs], io)) !== 0) {
+      throw new WardenError('internal', 'verify found access that differs from the policy');
+    }
+    // serve: issue-cert authorizes against the applied policy; a local token stands for an IAM caller.
+    const example = exampleUser(policy);
+    const caller = example && (await localCaller(join(dir, 'identities.json'), example));
+    const servePort = ports['serve-port'];
+    const ready = instructions(io, {
+      endpoint: etcd.endpoint,
+      policyFile,
+      caStoreArgs,
+      dir: relative(io.cwd, dir) || '.',
+      user: example,
+      serve: caller ? { url: `http://127.0.0.1:${servePort}`, token: caller } : undefined,
+    });
+    // serve runs until Ctrl-C; "ready" follows its "listening on" line.
+    const serveIo: CliIo = {
+      ...io,
+      out: (text) => {
+        io.out(text);
+        if (text.startsWith('listening on')) io.out(`${ready}ready (Ctrl-C stops etcd and serve)\n`);
+      },
+    };
+    const serveArgs = ['--port', String(servePort), '--policy', resolve(io.cwd, policyFile)];
+    if (caller) serveArgs.push('--identities', join(dir, 'identities.json'));
+    await serveCommand.run([...serveArgs, '--endpoints', etcd.endpoint, ...caStoreArgs], serveIo);
+    io.out('\nstopping\n');
+  } finally {
+    await stopAll();
+  }
+  return 0;
+}
 
 interface ExampleUser {
   user: User;

@@ -3,12 +3,12 @@
 // commands pasted into another shell, Ctrl-C stopping everything, and a second run reusing what the
 // first left. Whatever happens, no sandbox etcd outlives the tests.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { REPO } from '../support/cli.js';
+import { REPO, runCli } from '../support/cli.js';
 
 const READY_LIMIT_MS = 30_000;
 const STOP_LIMIT_MS = 10_000;
@@ -76,6 +76,22 @@ async function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/** Every file below `dir` (etcd's data aside, which etcd itself rewrites) with its bytes and mode. */
+function snapshot(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  const walk = (at: string) => {
+    if (!existsSync(at)) return;
+    for (const name of readdirSync(at)) {
+      const path = join(at, name);
+      if (name === 'data' || name === 'etcd.log') continue;
+      if (statSync(path).isDirectory()) walk(path);
+      else files[path] = `${statSync(path).mode.toString(8)} ${readFileSync(path, 'base64')}`;
+    }
+  };
+  walk(dir);
+  return files;
 }
 
 /** dev's port flags, each with a port free on loopback: never the defaults someone may be using. */
@@ -275,6 +291,62 @@ describe('etcd-warden dev', () => {
     expect(await interrupt(second)).toBe(0);
     expect(alive(etcdPid(second.output()))).toBe(false);
   }, 120_000);
+
+  it('refuses to start a second time in a running sandbox: one line naming its pid, no file of it touched', async () => {
+    // Prepare
+    const cwd = newSandbox();
+    const ports = await freePorts();
+    const first = await startDev(cwd, ports);
+    const before = snapshot(join(cwd, '.etcd-warden'));
+
+    // Act: the same folder, the same ports; then the same folder with other ports
+    const again = runCli(
+      ['dev', '--policy', join(REPO, 'examples/calico-kubernetes-simple.yaml'), ...ports],
+      {
+        cwd,
+        timeoutMs: 30_000,
+      },
+    );
+    const elsewhere = runCli(
+      ['dev', '--policy', join(REPO, 'examples/calico-kubernetes-simple.yaml'), ...(await freePorts())],
+      { cwd, timeoutMs: 30_000 },
+    );
+    const after = snapshot(join(cwd, '.etcd-warden'));
+
+    // Assess
+    const pid = first.child.pid;
+    for (const run of [again, elsewhere]) {
+      expect(run.code).toBe(1);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        `etcd-warden: a sandbox already runs in ${join(cwd, '.etcd-warden', 'dev')} (dev, pid ${pid}); stop it first (Ctrl-C)\n`,
+      );
+    }
+    expect(after).toEqual(before);
+    expect(await interrupt(first)).toBe(0);
+  }, 90_000);
+
+  it('refuses a port in use before touching any file', async () => {
+    // Prepare: something already listens on the etcd port
+    const cwd = newSandbox();
+    const ports = await freePorts();
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(Number(ports[1]), '127.0.0.1', resolve));
+
+    // Act
+    const run = runCli(['dev', '--policy', join(REPO, 'examples/calico-kubernetes-simple.yaml'), ...ports], {
+      cwd,
+      timeoutMs: 30_000,
+    });
+    await new Promise((resolve) => blocker.close(resolve));
+
+    // Assess
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      `etcd-warden: port ${ports[1]} on 127.0.0.1 (--etcd-port) is in use: another sandbox's etcd, or something else; free it or choose another with --etcd-port\n`,
+    );
+    expect(snapshot(join(cwd, '.etcd-warden'))).toEqual({});
+  }, 60_000);
 
   it("leaves etcd running when dev is killed outright; the tests' cleanup finds it by data dir and stops it", async () => {
     // Prepare
