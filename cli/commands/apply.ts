@@ -49,9 +49,8 @@ export const applyCommand: Command = {
       },
     });
     if (positionals.length > 1) throw new UsageError('apply takes one policy file');
-    if (!values.yes && !(io.isTty && process.stdin.isTTY)) {
-      throw new UsageError('not on a terminal: pass --yes to apply without the prompt');
-    }
+    // Asked only when there is something to apply: "No changes" needs no prompt and no --yes.
+    const canAsk = io.isTty && process.stdin.isTTY;
     const file = positionals[0] ?? values.policy ?? 'etcd-warden.yaml';
     const policy = await loadPolicyFile(file);
     const connection = await resolveConnection(values, io);
@@ -73,6 +72,9 @@ export const applyCommand: Command = {
         approve: async (changes) => {
           if (changes.length === 0) return true;
           if (text) io.out(`${formatPlan(changes, color)}\n`);
+          if (!values.yes && !canAsk) {
+            throw new UsageError('not on a terminal: pass --yes to apply without the prompt');
+          }
           return (
             values.yes ||
             confirm(`Apply ${changes.length} change${changes.length > 1 ? 's' : ''} to etcd? [y/N] `)

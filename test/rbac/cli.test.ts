@@ -50,8 +50,9 @@ describe('plan, apply, verify, import through the CLI', () => {
     // Act
     const run = warden(cluster, ['apply', policy]);
 
-    // Assess
+    // Assess: the plan is shown, then the refusal
     expect(run.code).toBe(1);
+    expect(run.stdout).toContain('Plan: 12 to add, 0 to change, 0 to remove.');
     expect(run.stderr).toContain('pass --yes');
     expect(warden(cluster, ['plan', policy, '--detailed-exitcode']).code).toBe(2);
   });
@@ -74,6 +75,15 @@ describe('plan, apply, verify, import through the CLI', () => {
     expect(verify.code).toBe(0);
     expect(again.stdout).toBe('No changes: etcd matches the policy.\n');
     expect(again.code).toBe(0);
+  });
+
+  it('says No changes off a terminal without --yes once etcd matches: nothing to ask', () => {
+    // Act
+    const run = warden(cluster, ['apply', policy]);
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('No changes: etcd matches the policy.\n');
+    expect(run.code).toBe(0);
   });
 
   it('shows drift made by hand with etcdctl and reverts it', () => {
