@@ -1,9 +1,19 @@
-// Entry point of the CLI bundle.
-
+// Entry point of the CLI bundle (dist/cli/etcd-warden.mjs, two folders below package.json).
+import { readFileSync } from 'node:fs';
 import { processIo } from './io.js';
 import { describe, main } from './main.js';
 
-main(process.argv.slice(2), processIo()).then(
+const version = (): string => {
+  try {
+    return (
+      JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    ).version;
+  } catch {
+    return 'unknown';
+  }
+};
+
+main(process.argv.slice(2), processIo(), { version: version() }).then(
   (code) => {
     process.exitCode = code;
   },

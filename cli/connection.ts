@@ -13,17 +13,6 @@ import { parseDuration } from '../shared/policy/duration.js';
 import { UsageError } from './command.js';
 import type { CliIo } from './io.js';
 
-export const connectionOptions = {
-  endpoints: { type: 'string' },
-  cacert: { type: 'string' },
-  cert: { type: 'string' },
-  key: { type: 'string' },
-  'command-timeout': { type: 'string' },
-} as const;
-
-export const CONNECTION_USAGE =
-  '[--endpoints URLS] [--cacert FILE] [--cert FILE] [--key FILE] [--command-timeout 5s]';
-
 export interface ConnectionFlags {
   endpoints?: string;
   cacert?: string;

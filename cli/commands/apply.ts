@@ -1,5 +1,4 @@
 import { createInterface } from 'node:readline/promises';
-import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
 import { DEFAULT_LOCK_TTL_SECONDS } from '../../shared/etcd/apply-lock.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
@@ -10,16 +9,11 @@ import {
   formatChange,
   formatPlan,
 } from '../../shared/rbac/format-plan.js';
+import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
-import {
-  CONNECTION_USAGE,
-  connectionOptions,
-  durationMs,
-  resolveConnection,
-  useColor,
-  withChannel,
-} from '../connection.js';
+import { durationMs, resolveConnection, useColor, withChannel } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
+import { SPECS } from './specs.js';
 
 /** Beyond this many changes a terminal gets a progress line instead of silence. */
 const PROGRESS_FROM = 20;
@@ -34,20 +28,8 @@ async function confirm(question: string): Promise<boolean> {
 }
 
 export const applyCommand: Command = {
-  usage: `apply [FILE] [--policy FILE] [--yes] [--json] [--lock-timeout 0s] [--lock-ttl 10s] ${CONNECTION_USAGE}`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        ...connectionOptions,
-        policy: { type: 'string' },
-        yes: { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        'lock-timeout': { type: 'string' },
-        'lock-ttl': { type: 'string' },
-      },
-    });
+    const { values, positionals } = parseCommand(SPECS.apply, args);
     if (positionals.length > 1) throw new UsageError('apply takes one policy file');
     // Asked only when there is something to apply: "No changes" needs no prompt and no --yes.
     const canAsk = io.isTty && process.stdin.isTTY;

@@ -1,5 +1,4 @@
 // `ca init`, `ca show`, `ca crl`: create the CA in its store, print its certificate, write the CRL.
-import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
 import { writeFileAtomically } from '../../shared/files/write-atomically.js';
 import {
@@ -9,10 +8,12 @@ import {
   loadCa,
   nodePkiContext,
 } from '../../shared/pki/index.js';
+import { parseCommand } from '../args.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { loadPolicyFile } from '../policy-file.js';
-import { caStoreFrom, DEFAULT_POLICY, durationFrom, pathFrom, strictArgs } from './pki-args.js';
+import { caStoreFrom, DEFAULT_POLICY, durationFrom, pathFrom } from './pki-args.js';
+import { SPECS } from './specs.js';
 
 const noPositionals = (positionals: string[], command: string): void => {
   if (positionals.length > 0)
@@ -20,19 +21,8 @@ const noPositionals = (positionals: string[], command: string): void => {
 };
 
 export const caInitCommand: Command = {
-  usage: 'ca init [--policy FILE] [--ca-store file://DIR|secretsmanager://SECRET_ID] [--force]',
   async run(args, io) {
-    const { values, positionals } = strictArgs(() =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          policy: { type: 'string' },
-          'ca-store': { type: 'string' },
-          force: { type: 'boolean', default: false },
-        },
-      }),
-    );
+    const { values, positionals } = parseCommand(SPECS['ca init'], args);
     noPositionals(positionals, 'ca init');
     const policy = await loadPolicyFile(values.policy ?? DEFAULT_POLICY);
     const store = caStoreFrom(values['ca-store'], io);
@@ -53,11 +43,8 @@ export const caInitCommand: Command = {
 };
 
 export const caShowCommand: Command = {
-  usage: 'ca show [--ca-store file://DIR|secretsmanager://SECRET_ID]',
   async run(args, io) {
-    const { values, positionals } = strictArgs(() =>
-      parseArgs({ args, allowPositionals: true, options: { 'ca-store': { type: 'string' } } }),
-    );
+    const { values, positionals } = parseCommand(SPECS['ca show'], args);
     noPositionals(positionals, 'ca show');
     io.out(await caStoreFrom(values['ca-store'], io).loadCertificate());
     return 0;
@@ -65,20 +52,8 @@ export const caShowCommand: Command = {
 };
 
 export const caCrlCommand: Command = {
-  usage: 'ca crl [--policy FILE] [--ca-store URL] [--out FILE] [--validity DURATION (default 168h)]',
   async run(args, io) {
-    const { values, positionals } = strictArgs(() =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          policy: { type: 'string' },
-          'ca-store': { type: 'string' },
-          out: { type: 'string' },
-          validity: { type: 'string' },
-        },
-      }),
-    );
+    const { values, positionals } = parseCommand(SPECS['ca crl'], args);
     noPositionals(positionals, 'ca crl');
     const validity = durationFrom(values.validity, '--validity') ?? DEFAULT_CRL_VALIDITY_SECONDS;
     const policy = await loadPolicyFile(values.policy ?? DEFAULT_POLICY);

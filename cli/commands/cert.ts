@@ -2,13 +2,14 @@
 // policy; from `--csr FILE` or with a new key written 0600 next to the certificate.
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
 import { writeFileAtomically } from '../../shared/files/write-atomically.js';
 import { issueForName, loadCa, MAX_CSR_BYTES, nodePkiContext } from '../../shared/pki/index.js';
+import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { loadPolicyFile } from '../policy-file.js';
-import { caStoreFrom, DEFAULT_POLICY, durationFrom, pathFrom, strictArgs } from './pki-args.js';
+import { caStoreFrom, DEFAULT_POLICY, durationFrom, pathFrom } from './pki-args.js';
+import { SPECS } from './specs.js';
 
 async function readCsr(path: string): Promise<Uint8Array> {
   try {
@@ -31,21 +32,8 @@ async function readCsr(path: string): Promise<Uint8Array> {
 }
 
 export const certIssueCommand: Command = {
-  usage: 'cert issue NAME [--csr FILE] [--out DIR] [--ttl DURATION] [--policy FILE] [--ca-store URL]',
   async run(args, io) {
-    const { values, positionals } = strictArgs(() =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          csr: { type: 'string' },
-          out: { type: 'string', default: '.' },
-          ttl: { type: 'string' },
-          policy: { type: 'string' },
-          'ca-store': { type: 'string' },
-        },
-      }),
-    );
+    const { values, positionals } = parseCommand(SPECS['cert issue'], args);
     const [name, ...extra] = positionals;
     if (!name || extra.length > 0) throw new UsageError('cert issue takes exactly one NAME');
     const ttlSeconds = durationFrom(values.ttl, '--ttl');

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
 import { writeFileAtomically } from '../../shared/files/write-atomically.js';
 import {
@@ -18,36 +17,24 @@ import {
 } from '../../shared/pki/index.js';
 import { own } from '../../shared/policy/own.js';
 import { type Policy, ROOT, type User } from '../../shared/policy/types.js';
+import { parseCommand } from '../args.js';
 import type { Command } from '../command.js';
 import { startLocalEtcd } from '../dev/local-etcd.js';
 import { lockSandbox } from '../dev/sandbox-lock.js';
 import type { CliIo } from '../io.js';
 import { loadPolicyFile } from '../policy-file.js';
 import { applyCommand } from './apply.js';
-import { caStoreFrom, strictArgs } from './pki-args.js';
+import { caStoreFrom } from './pki-args.js';
 import { serveCommand } from './serve.js';
+import { SPECS } from './specs.js';
 import { verifyCommand } from './verify.js';
 
 const MEMBER = 'etcd-dev';
-const DEFAULT_POLICY = 'examples/calico-kubernetes-simple.yaml';
 const PRIVATE = 0o600;
 
 export const devCommand: Command = {
-  usage: `dev [--policy FILE (default ${DEFAULT_POLICY})] [--dir DIR (default .etcd-warden/dev)] [--ca-store URL] [--etcd-port 23790] [--peer-port 23800] [--serve-port 8790]`,
   async run(args, io) {
-    const { values } = strictArgs(() =>
-      parseArgs({
-        args,
-        options: {
-          policy: { type: 'string', default: DEFAULT_POLICY },
-          dir: { type: 'string', default: join('.etcd-warden', 'dev') },
-          'ca-store': { type: 'string' },
-          'etcd-port': { type: 'string', default: '23790' },
-          'peer-port': { type: 'string', default: '23800' },
-          'serve-port': { type: 'string', default: '8790' },
-        },
-      }),
-    );
+    const { values } = parseCommand(SPECS.dev, args);
     const policyFile = values.policy;
     const policy = await loadPolicyFile(resolve(io.cwd, policyFile));
     if (Object.hasOwn(policy.users, MEMBER)) {

@@ -1,20 +1,16 @@
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { isWardenError, WardenError } from '../../shared/errors.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { writeFileAtomically } from '../../shared/files/write-atomically.js';
 import { importPolicy } from '../../shared/rbac/import.js';
+import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
-import { CONNECTION_USAGE, connectionOptions, resolveConnection, withAuthReads } from '../connection.js';
+import { resolveConnection, withAuthReads } from '../connection.js';
+import { SPECS } from './specs.js';
 
 export const importCommand: Command = {
-  usage: `import [--out FILE] [--force] ${CONNECTION_USAGE}`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: { ...connectionOptions, out: { type: 'string' }, force: { type: 'boolean', default: false } },
-    });
+    const { values, positionals } = parseCommand(SPECS.import, args);
     if (positionals.length > 0) throw new UsageError('import takes no positional argument; use --out FILE');
     const connection = await resolveConnection(values, io);
     const live = await withAuthReads(connection, (reads) => readAuthState(reads));

@@ -9,17 +9,9 @@ import type { CliIo } from '../io.js';
 
 export const DEFAULT_POLICY = 'etcd-warden.yaml';
 
-/** Runs node:util parseArgs, turning its TypeErrors (unknown flag, missing value) into usage errors. */
-export function strictArgs<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new UsageError((error as Error).message.split('\n')[0] ?? 'bad arguments');
-  }
-}
-
+/** --ca-store, else ETCD_WARDEN_CA_STORE, else the local file store. */
 export const caStoreFrom = (url: string | undefined, io: CliIo): CaStore =>
-  openCaStore(url ?? DEFAULT_CA_STORE, { cwd: io.cwd });
+  openCaStore(url ?? io.env.ETCD_WARDEN_CA_STORE ?? DEFAULT_CA_STORE, { cwd: io.cwd });
 
 export const pathFrom = (io: CliIo, path: string): string => resolve(io.cwd, path);
 

@@ -1,30 +1,15 @@
-import { parseArgs } from 'node:util';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { changeToJson, formatPlan, summarizeChanges } from '../../shared/rbac/format-plan.js';
 import { planPolicy } from '../../shared/rbac/plan-policy.js';
+import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
-import {
-  CONNECTION_USAGE,
-  connectionOptions,
-  resolveConnection,
-  useColor,
-  withAuthReads,
-} from '../connection.js';
+import { resolveConnection, useColor, withAuthReads } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
+import { SPECS } from './specs.js';
 
 export const planCommand: Command = {
-  usage: `plan [FILE] [--policy FILE] [--json] [--detailed-exitcode] ${CONNECTION_USAGE}`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        ...connectionOptions,
-        policy: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        'detailed-exitcode': { type: 'boolean', default: false },
-      },
-    });
+    const { values, positionals } = parseCommand(SPECS.plan, args);
     if (positionals.length > 1) throw new UsageError('plan takes one policy file');
     const file = positionals[0] ?? values.policy ?? 'etcd-warden.yaml';
     const policy = await loadPolicyFile(file);

@@ -1,7 +1,6 @@
 // `render NAME --format …`: component configuration from the files `cert issue` wrote.
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
 import {
   certificateInfo,
@@ -10,9 +9,11 @@ import {
   type RenderFormat,
   renderConfig,
 } from '../../shared/pki/index.js';
+import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { loadPolicyFile } from '../policy-file.js';
-import { DEFAULT_POLICY, pathFrom, strictArgs } from './pki-args.js';
+import { DEFAULT_POLICY, pathFrom } from './pki-args.js';
+import { SPECS } from './specs.js';
 
 async function readIssued(path: string, required: boolean): Promise<string | undefined> {
   try {
@@ -50,20 +51,8 @@ async function endpointsFor(
 }
 
 export const renderCommand: Command = {
-  usage: `render NAME --format ${RENDER_FORMATS.join('|')} [--dir DIR] [--endpoints URLS] [--policy FILE]`,
   async run(args, io) {
-    const { values, positionals } = strictArgs(() =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          format: { type: 'string' },
-          dir: { type: 'string', default: '.' },
-          endpoints: { type: 'string' },
-          policy: { type: 'string' },
-        },
-      }),
-    );
+    const { values, positionals } = parseCommand(SPECS.render, args);
     const [name, ...extra] = positionals;
     if (!name || extra.length > 0) throw new UsageError('render takes exactly one NAME');
     const format = values.format as RenderFormat;

@@ -1,37 +1,24 @@
 // `serve`: the two functions on 127.0.0.1, over the same handlers Lambda runs.
-import { parseArgs } from 'node:util';
 import { createApplyRbac } from '../../functions/apply-rbac/apply-rbac.js';
 import { createIssueCert } from '../../functions/issue-cert/issue-cert.js';
-import { DEFAULT_CA_STORE, openCaStore } from '../../shared/castore/index.js';
 import { etcdEndpointUrls } from '../../shared/etcd/endpoints.js';
 import { createLogger } from '../../shared/log/index.js';
 import { nodePkiContext } from '../../shared/pki/crypto-node.js';
 import { readPolicyFile } from '../../shared/policy/read-file.js';
 import { memoryPolicyStore } from '../../shared/policystore/index.js';
+import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { durationMs } from '../connection.js';
 import { policyOrRefusal } from '../policy-file.js';
 import { readIdentities } from '../serve/identities.js';
 import { createServeHandler, listenLocal } from '../serve/server.js';
 import { readCredentials } from '../serve/signed-caller.js';
+import { caStoreFrom } from './pki-args.js';
+import { SPECS } from './specs.js';
 
 export const serveCommand: Command = {
-  usage:
-    'serve [--port 8080] [--policy FILE] [--ca-store URL] [--identities FILE] [--credentials FILE] [--endpoints URL,...] [--command-timeout 5s]',
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        port: { type: 'string', default: '8080' },
-        policy: { type: 'string' },
-        'ca-store': { type: 'string' },
-        identities: { type: 'string' },
-        credentials: { type: 'string' },
-        endpoints: { type: 'string' },
-        'command-timeout': { type: 'string' },
-      },
-    });
+    const { values, positionals } = parseCommand(SPECS.serve, args);
     if (positionals.length > 0) throw new UsageError('serve takes no positional arguments');
     const port = Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be 0..65535');
@@ -48,9 +35,7 @@ export const serveCommand: Command = {
       given === undefined || given.trim() === ''
         ? []
         : etcdEndpointUrls(given, values.endpoints === undefined ? 'ETCDCTL_ENDPOINTS' : '--endpoints');
-    const caStore = openCaStore(values['ca-store'] ?? io.env.ETCD_WARDEN_CA_STORE ?? DEFAULT_CA_STORE, {
-      cwd: io.cwd,
-    });
+    const caStore = caStoreFrom(values['ca-store'], io);
     // The applied policy stays in memory: apply-rbac stores into it and issue-cert reads it.
     const policyStore = memoryPolicyStore(applied, values.policy ?? 'memory://policy');
     const pki = nodePkiContext();

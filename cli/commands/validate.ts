@@ -1,21 +1,13 @@
-import { parseArgs } from 'node:util';
 import { formatDiagnostic, hasErrors } from '../../shared/policy/diagnostics.js';
 import { readPolicyFile } from '../../shared/policy/read-file.js';
 import { formatSummary, formatVerdict, summarizePolicy } from '../../shared/policy/summary.js';
+import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
+import { SPECS } from './specs.js';
 
 export const validateCommand: Command = {
-  usage: 'validate [FILE] [--policy FILE] [--format text|json] [--summary]',
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        policy: { type: 'string' },
-        format: { type: 'string', default: 'text' },
-        summary: { type: 'boolean', default: false },
-      },
-    });
+    const { values, positionals } = parseCommand(SPECS.validate, args);
     if (positionals.length > 1) throw new UsageError('validate takes one policy file');
     if (values.format !== 'text' && values.format !== 'json')
       throw new UsageError(`unknown format "${values.format}"`);

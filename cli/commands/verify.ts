@@ -1,34 +1,25 @@
-import { parseArgs } from 'node:util';
-import { DEFAULT_CA_STORE, openCaStore } from '../../shared/castore/index.js';
 import { userSessions } from '../../shared/etcd/user-session.js';
 import { loadCa, nodePkiContext } from '../../shared/pki/index.js';
 import { describeSpan, fromEtcdRange } from '../../shared/policy/keyspan.js';
 import { planProbes } from '../../shared/rbac/probes.js';
 import { formatMatrix, mismatches, runProbes } from '../../shared/rbac/verify.js';
+import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
-import { CONNECTION_USAGE, connectionOptions, resolveConnection, useColor } from '../connection.js';
+import { resolveConnection, useColor } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
+import { caStoreFrom } from './pki-args.js';
+import { SPECS } from './specs.js';
 
 export const verifyCommand: Command = {
-  usage: `verify [FILE] [--policy FILE] [--ca-store URL] [--json] ${CONNECTION_USAGE}`,
   async run(args, io) {
-    const { values, positionals } = parseArgs({
-      args,
-      allowPositionals: true,
-      options: {
-        ...connectionOptions,
-        policy: { type: 'string' },
-        'ca-store': { type: 'string', default: DEFAULT_CA_STORE },
-        json: { type: 'boolean', default: false },
-      },
-    });
+    const { values, positionals } = parseCommand(SPECS.verify, args);
     if (positionals.length > 1) throw new UsageError('verify takes one policy file');
     const file = positionals[0] ?? values.policy ?? 'etcd-warden.yaml';
     const policy = await loadPolicyFile(file);
     // Only the server trust anchor is used from the connection: each probe mints its own user.
     const connection = await resolveConnection(values, io);
     const pki = nodePkiContext();
-    const ca = loadCa(await openCaStore(values['ca-store'], { cwd: io.cwd }).load(), pki);
+    const ca = loadCa(await caStoreFrom(values['ca-store'], io).load(), pki);
 
     const results = await runProbes(
       planProbes(policy),

@@ -51,7 +51,7 @@ describe('plan, apply, verify, import through the CLI', () => {
     const run = warden(cluster, ['apply', policy]);
 
     // Assess: the plan is shown, then the refusal
-    expect(run.code).toBe(1);
+    expect(run.code).toBe(2);
     expect(run.stdout).toContain('Plan: 12 to add, 0 to change, 0 to remove.');
     expect(run.stderr).toContain('pass --yes');
     expect(warden(cluster, ['plan', policy, '--detailed-exitcode']).code).toBe(2);
