@@ -18,8 +18,10 @@ import { join, relative, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { SignatureV4 } from '@smithy/signature-v4';
 import { type BuildOptions, build, type Metafile } from 'esbuild';
 import { lambdaOptions } from '../build-options.mjs';
+import { NodeSha256 } from '../cli/serve/signed-caller.js';
 import type { HttpEvent } from '../functions/http.js';
 import { createIssueCert } from '../functions/issue-cert/issue-cert.js';
 import { localContext, localFunctionUrlEvent } from '../functions/local-invocation.js';
@@ -244,7 +246,8 @@ const loadOf = (name: string) => {
 
 // --- 3. issue-cert: in process, then through `serve` ---------------------------------------------
 const CALLER = 'arn:aws:sts::123456789012:assumed-role/app-runner/bench-1';
-const TOKEN = 'bench-token-0123456789';
+// The caller's access key as serve's credentials file maps it: every request is SigV4-signed.
+const KEY = { accessKeyId: 'AKIABENCHCALLER0001', secretAccessKey: 'bench-secret-key-0123456789' };
 const POLICY_TEXT = `version: 1
 auth: enabled
 ca:
@@ -325,7 +328,10 @@ try {
   writeFileSync(join(dir, 'ca.pem'), made.certificatePem);
   writeFileSync(join(dir, 'ca-key.pem'), made.privateKeyPem, { mode: 0o600 });
   writeFileSync(join(dir, 'policy.yaml'), POLICY_TEXT);
-  writeFileSync(join(dir, 'identities.json'), JSON.stringify({ [TOKEN]: CALLER }));
+  writeFileSync(
+    join(dir, 'credentials.json'),
+    JSON.stringify({ [KEY.accessKeyId]: { secretAccessKey: KEY.secretAccessKey, principal: CALLER } }),
+  );
 
   // CSRs made by openssl, each with a new ECDSA P-256 key, CN = the policy's user `app`.
   const csrs: string[] = [];
@@ -423,8 +429,8 @@ try {
         join(dir, 'policy.yaml'),
         '--ca-store',
         `file://${dir}`,
-        '--identities',
-        join(dir, 'identities.json'),
+        '--credentials',
+        join(dir, 'credentials.json'),
       ],
       { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -465,9 +471,24 @@ try {
     body: string;
     ms: number;
   }
-  const post = (body: Buffer): Promise<Answer> =>
-    new Promise((done) => {
-      const start = performance.now();
+  const signer = new SignatureV4({
+    credentials: KEY,
+    region: 'us-east-1',
+    service: 'lambda',
+    sha256: NodeSha256,
+  });
+  const post = async (body: Buffer): Promise<Answer> => {
+    const start = performance.now();
+    const signed = await signer.sign({
+      method: 'POST',
+      protocol: 'http:',
+      hostname: '127.0.0.1',
+      port,
+      path: '/certificates',
+      headers: { host: `127.0.0.1:${port}`, 'content-type': 'application/json' },
+      body,
+    });
+    return new Promise((done) => {
       const req = request(
         {
           host: '127.0.0.1',
@@ -475,11 +496,7 @@ try {
           path: '/certificates',
           method: 'POST',
           agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': body.length,
-            authorization: `Bearer ${TOKEN}`,
-          },
+          headers: { ...signed.headers, 'content-length': body.length },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -498,6 +515,7 @@ try {
       req.on('error', (e) => done({ status: 0, body: e.message, ms: performance.now() - start }));
       req.end(body);
     });
+  };
 
   const failures: string[] = [];
   const serials = new Set<string>();
@@ -729,9 +747,9 @@ ${fixes.join('\n')}
 }
 ### issue-cert through \`etcd-warden serve\`, ${CONCURRENCY} concurrent CSR requests
 
-\`etcd-warden serve --port 0 --policy … --ca-store file://… --identities …\` on 127.0.0.1 (the built CLI, its own
-process); ${CONCURRENCY} keep-alive clients in this process, one request at a time each, POST /certificates with a bearer
-token mapped to \`${CALLER}\`, a CSR from a pool of ${POOL} made by openssl (a new ECDSA P-256 key each,
+\`etcd-warden serve --port 0 --policy … --ca-store file://… --credentials …\` on 127.0.0.1 (the built CLI, its own
+process); ${CONCURRENCY} keep-alive clients in this process, one request at a time each, POST /certificates SigV4-signed
+(service lambda, the SDK's signer) with an access key mapped to \`${CALLER}\`, a CSR from a pool of ${POOL} made by openssl (a new ECDSA P-256 key each,
 CN = \`app\`; more keys than the core memoizes), for ${SERVE_MS / 1000} s or ${int(SERVE_MAX)} requests after ${4 * CONCURRENCY} warm-up requests.
 Every answer is checked: status 201, a certificate, a new serial, one audit line in serve's log per certificate;
 a served certificate verifies with \`openssl verify\` against the CA. Failures: 0 (any would fail the bench).

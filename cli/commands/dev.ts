@@ -126,9 +126,9 @@ async function runSandbox(
     if ((await verifyCommand.run([policyFile, ...connection, ...caStoreArgs], io)) !== 0) {
       throw new WardenError('internal', 'verify found access that differs from the policy');
     }
-    // serve: issue-cert authorizes against the applied policy; a local token stands for an IAM caller.
+    // serve: issue-cert authorizes against the applied policy; a local access key stands for an IAM caller.
     const example = exampleUser(policy);
-    const caller = example && (await localCaller(join(dir, 'identities.json'), example));
+    const credential = example && (await localCredential(join(dir, 'credentials.json'), example));
     const servePort = ports['serve-port'];
     const ready = instructions(io, {
       endpoint: etcd.endpoint,
@@ -136,7 +136,7 @@ async function runSandbox(
       caStoreArgs,
       dir: relative(io.cwd, dir) || '.',
       user: example,
-      serve: caller ? { url: `http://127.0.0.1:${servePort}`, token: caller } : undefined,
+      serve: credential ? { url: `http://127.0.0.1:${servePort}`, credential } : undefined,
     });
     // serve runs until Ctrl-C; "ready" follows its "listening on" line.
     const serveIo: CliIo = {
@@ -147,7 +147,7 @@ async function runSandbox(
       },
     };
     const serveArgs = ['--port', String(servePort), '--policy', resolve(io.cwd, policyFile)];
-    if (caller) serveArgs.push('--identities', join(dir, 'identities.json'));
+    if (credential) serveArgs.push('--credentials', join(dir, 'credentials.json'));
     await serveCommand.run([...serveArgs, '--endpoints', etcd.endpoint, ...caStoreArgs], serveIo);
     io.out('\nstopping\n');
   } finally {
@@ -179,29 +179,39 @@ function exampleUser(policy: Policy): ExampleUser | undefined {
   return undefined;
 }
 
+interface LocalCredential {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 /**
- * A bearer token for serve, standing for an assumed-role session of the IAM role the example user's
- * requesters name. Kept in the sandbox's folder, so a rerun keeps the same token.
+ * An access key for serve, standing for an assumed-role session of the IAM role the example
+ * user's requesters name: requests signed with it (SigV4) reach issue-cert as that session. Kept
+ * in the sandbox's folder, so a rerun keeps the same key.
  */
-async function localCaller(file: string, example: ExampleUser): Promise<string | undefined> {
+async function localCredential(file: string, example: ExampleUser): Promise<LocalCredential | undefined> {
   const role = (example.user.certificate?.requesters ?? [])
     .map((pattern) => /^arn:([\w-]+):iam::(\d{12}):role\/([\w+=,.@-]+)$/.exec(pattern))
     .find(Boolean);
   if (!role) return undefined;
-  const caller = `arn:${role[1]}:sts::${role[2]}:assumed-role/${role[3]}/etcd-warden-dev`;
-  let identities: Record<string, string> = {};
+  const principal = `arn:${role[1]}:sts::${role[2]}:assumed-role/${role[3]}/etcd-warden-dev`;
+  let credentials: Record<string, { secretAccessKey: string; principal: string }> = {};
   try {
-    identities = JSON.parse(await readFile(file, 'utf8'));
+    credentials = JSON.parse(await readFile(file, 'utf8'));
   } catch {
     // No file yet: the first run writes it.
   }
-  const known = Object.keys(identities).find((token) => identities[token] === caller);
-  if (known) return known;
-  const token = randomBytes(18).toString('base64url');
-  await writeFileAtomically(file, `${JSON.stringify({ ...identities, [token]: caller }, null, 2)}\n`, {
-    mode: PRIVATE,
-  });
-  return token;
+  const known = Object.entries(credentials).find(([, c]) => c.principal === principal);
+  if (known) return { accessKeyId: known[0], secretAccessKey: known[1].secretAccessKey };
+  // The shape of AWS's own keys: AKIA and 16 upper-case characters, a 40-character secret.
+  const accessKeyId = `AKIA${randomBytes(10).toString('hex').toUpperCase().slice(0, 16)}`;
+  const secretAccessKey = randomBytes(30).toString('base64url');
+  await writeFileAtomically(
+    file,
+    `${JSON.stringify({ ...credentials, [accessKeyId]: { secretAccessKey, principal } }, null, 2)}\n`,
+    { mode: PRIVATE },
+  );
+  return { accessKeyId, secretAccessKey };
 }
 
 /** Commands a person pastes into another shell: issue a certificate, use it with etcdctl, plan, HTTP. */
@@ -213,7 +223,7 @@ function instructions(
     caStoreArgs: string[];
     dir: string;
     user?: ExampleUser;
-    serve?: { url: string; token: string };
+    serve?: { url: string; credential: LocalCredential };
   },
 ): string {
   const warden = existsSync(join(io.cwd, 'node_modules', '.bin', 'etcd-warden'))
@@ -237,8 +247,10 @@ function instructions(
     `  ${warden} plan ${o.policyFile} --endpoints ${o.endpoint} --cacert ${o.dir}/ca.pem --cert ${o.dir}/root.pem --key ${o.dir}/root-key.pem`,
   );
   if (o.user && o.serve) {
+    const { accessKeyId, secretAccessKey } = o.serve.credential;
     lines.push(
-      `  curl -s -X POST ${o.serve.url}/certificates -H 'Authorization: Bearer ${o.serve.token}' -H 'Content-Type: application/json' -d '{"user":"${o.user.user.name}","generateKey":true}'     # issue-cert over HTTP`,
+      `  export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey}     # the example user's IAM role, to serve`,
+      `  curl -s --aws-sigv4 aws:amz:us-east-1:lambda --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -X POST ${o.serve.url}/certificates -H 'Content-Type: application/json' -d '{"user":"${o.user.user.name}","generateKey":true}'     # issue-cert over HTTP, signed`,
     );
   }
   return `${lines.join('\n')}\n\n`;

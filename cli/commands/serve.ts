@@ -10,7 +10,6 @@ import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { durationMs } from '../connection.js';
 import { policyOrRefusal } from '../policy-file.js';
-import { readIdentities } from '../serve/identities.js';
 import { createServeHandler, listenLocal } from '../serve/server.js';
 import { readCredentials } from '../serve/signed-caller.js';
 import { caStoreFrom } from './pki-args.js';
@@ -52,7 +51,6 @@ export const serveCommand: Command = {
           callTimeoutMs: durationMs(values['command-timeout'], 'command-timeout', 5_000),
         }),
       },
-      await readIdentities(values.identities),
       await readCredentials(values.credentials),
       log,
     );

@@ -320,12 +320,6 @@ export const SPECS = {
         description: 'a policy issue-cert starts with (apply-rbac replaces it)',
       },
       'ca-store': caStoreFlag,
-      identities: {
-        type: 'string',
-        value: 'FILE',
-        description:
-          'JSON {"TOKEN": "PRINCIPAL ARN"}: bearer tokens standing for IAM callers of the URL routes',
-      },
       credentials: {
         type: 'string',
         value: 'FILE',
@@ -335,7 +329,7 @@ export const SPECS = {
       endpoints: connectionFlags.endpoints,
       'command-timeout': connectionFlags['command-timeout'],
     },
-    example: 'etcd-warden serve --port 8790 --identities identities.json',
+    example: 'etcd-warden serve --port 8790 --credentials credentials.json',
   },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -1,4 +1,4 @@
-// serve's configuration files (identities, credentials) are JSON objects; one reader says the
+// serve's configuration files are JSON objects; one reader says the
 // same thing of every unreadable or misshapen one.
 import { readFile } from 'node:fs/promises';
 import { WardenError } from '../../shared/errors.js';

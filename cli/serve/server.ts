@@ -1,6 +1,7 @@
 /**
  * `serve`'s HTTP adapter on 127.0.0.1: the function URL routes of issue-cert (POST /certificates,
- * GET /ca, GET /crl, as Lambda function URL events with the caller from the identities file) and
+ * GET /ca, GET /crl, as Lambda function URL events whose caller is the principal that signed the
+ * request, as AWS_IAM auth does) and
  * the Lambda Invoke API (POST /2015-03-31/functions/NAME/invocations) for apply-rbac, so the
  * real @aws-sdk/client-lambda reaches it through AWS_ENDPOINT_URL_LAMBDA. A function name may be
  * a plain name, a prefixed one (`etcd-warden-apply-rbac`) or an ARN.
@@ -18,7 +19,6 @@ import type { HttpEvent, HttpResponse } from '../../functions/http.js';
 import { MAX_BODY_BYTES } from '../../functions/issue-cert/certificate-request.js';
 import { localContext, localFunctionUrlEvent } from '../../functions/local-invocation.js';
 import type { Logger } from '../../shared/log/index.js';
-import { callerFor, type Identities } from './identities.js';
 import { type Credentials, signedCaller } from './signed-caller.js';
 
 export interface ServedFunctions {
@@ -66,7 +66,6 @@ function functionNamed(name: string): keyof ServedFunctions | undefined {
 
 export function createServeHandler(
   functions: ServedFunctions,
-  identities: Identities,
   credentials: Credentials,
   log: Logger,
   now: () => Date = () => new Date(),
@@ -133,14 +132,24 @@ export function createServeHandler(
 
   async function functionUrl(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const body = await readBody(req, MAX_BODY_BYTES);
-    const caller = callerFor(identities, req.headers.authorization);
+    // As a function URL with AWS_IAM auth: only a valid SigV4 signature reaches the function.
+    const signer = await signedCaller(
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
+      credentials,
+      now(),
+    );
+    if ('refused' in signer) {
+      log.warn('request-refused', { status: 403, reason: signer.refused });
+      return sendJson(res, 403, { error: { code: 'forbidden', message: signer.refused } });
+    }
+    const caller = signer.principal;
     const contentType = req.headers['content-type'];
     const event = localFunctionUrlEvent({
       method: req.method ?? 'GET',
       path: url.pathname,
       headers: contentType === undefined ? {} : { 'content-type': contentType },
       body,
-      ...(caller ? { caller } : {}),
+      caller,
     });
     const response = await functions['issue-cert'](event, localContext('issue-cert'));
     send(res, response.statusCode, response.headers, response.body);

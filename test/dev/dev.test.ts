@@ -242,7 +242,7 @@ describe('etcd-warden dev', () => {
       ?.split('\n')
       .map((line) => line.trim().replace(/\s+#.*$/, ''))
       .filter(Boolean);
-    expect(commands).toHaveLength(5);
+    expect(commands).toHaveLength(6);
     const shell = (command: string) =>
       spawnSync('bash', ['-c', command], {
         cwd,
@@ -250,7 +250,13 @@ describe('etcd-warden dev', () => {
         timeout: 30_000,
         env: { ...process.env, NO_COLOR: '1' },
       });
-    const [issue, put, get, plan, curl] = (commands ?? []).map(shell);
+    const [issue, put, get, plan] = (commands ?? []).slice(0, 4).map(shell);
+    // The access key is exported in the shell the signed request is sent from, as a person would.
+    const [exportKey, signedCurl] = (commands ?? []).slice(4);
+    const curl = shell(`${exportKey}; ${signedCurl}`);
+    const unsigned = shell(
+      `curl -s -o /dev/null -w '%{http_code}' -X POST ${/http:\/\/127\.0\.0\.1:\d+/.exec(signedCurl ?? '')?.[0]}/certificates -d '{"user":"calico","generateKey":true}'`,
+    );
 
     // Assess: the certificate is issued; it writes its prefix, is refused elsewhere; plan is empty
     expect(issue?.status, issue?.stderr).toBe(0);
@@ -260,7 +266,9 @@ describe('etcd-warden dev', () => {
     expect(get?.stderr).toContain('permission denied');
     expect(plan?.status, plan?.stderr).toBe(0);
     expect(plan?.stdout).toContain('No changes');
-    // issue-cert over HTTP, through serve, for the caller the sandbox's token stands for
+    // issue-cert over HTTP, through serve, signed with the access key of the example's IAM role
+    expect(exportKey).toMatch(/^export AWS_ACCESS_KEY_ID=AKIA[0-9A-F]{16} AWS_SECRET_ACCESS_KEY=\S{40}$/);
+    expect(unsigned.stdout).toBe('403');
     expect(curl?.status, curl?.stderr).toBe(0);
     const issued = JSON.parse(curl?.stdout ?? '{}');
     expect(issued.certificate).toMatch(/^-----BEGIN CERTIFICATE-----/);

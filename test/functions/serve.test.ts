@@ -9,11 +9,12 @@ import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
 import { type ServeProcess, startServe } from '../support/serve.js';
+import { type AccessKey, signedFetch } from '../support/sigv4.js';
 import { POLICY_TEXT, withEnv } from './bundles.js';
 
-const TOKEN = 'app-runner-token-1';
 const APP_CALLER = 'arn:aws:sts::123456789012:assumed-role/app-runner/deploy-7';
-// Access keys serve knows: the deployer may invoke apply-rbac, the outsider may invoke nothing.
+// Access keys serve knows: the deployer may invoke apply-rbac; the outsider, the app runner's
+// session, may invoke nothing but is a requester of the app user's certificate.
 const DEPLOYER = { accessKeyId: 'AKIDDEPLOYER0001', secretAccessKey: 'deployer-secret-key-0001' };
 const OUTSIDER = { accessKeyId: 'AKIDOUTSIDER0001', secretAccessKey: 'outsider-secret-key-0001' };
 const CREDENTIALS = {
@@ -52,14 +53,11 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'warden-serve-'));
   writeFileSync(join(dir, 'ca.pem'), cluster.caPem);
   writeFileSync(join(dir, 'ca-key.pem'), cluster.caKeyPem, { mode: 0o600 });
-  writeFileSync(join(dir, 'identities.json'), JSON.stringify({ [TOKEN]: APP_CALLER }));
   writeFileSync(join(dir, 'credentials.json'), JSON.stringify(CREDENTIALS), { mode: 0o600 });
   serve = await startServe(
     [
       '--ca-store',
       `file://${dir}`,
-      '--identities',
-      join(dir, 'identities.json'),
       '--credentials',
       join(dir, 'credentials.json'),
       '--endpoints',
@@ -76,17 +74,20 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const issue = (body: unknown, token?: string) =>
-  fetch(`${base}/certificates`, {
+/** POST /certificates, signed with `key` (as the app runner's session) or not signed at all. */
+const issue = (body: unknown, key?: AccessKey) => {
+  const init = {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
-  });
+  };
+  return key ? signedFetch(`${base}/certificates`, init, key) : fetch(`${base}/certificates`, init);
+};
 
 describe('etcd-warden serve', () => {
   it('refuses a certificate before any policy is applied (503)', async () => {
     // Act
-    const before = await issue({ user: 'app', generateKey: true }, TOKEN);
+    const before = await issue({ user: 'app', generateKey: true }, OUTSIDER);
     // Assess
     expect(before.status).toBe(503);
   });
@@ -101,8 +102,8 @@ describe('etcd-warden serve', () => {
     );
     const result = JSON.parse(Buffer.from(invoked.Payload ?? []).toString('utf8'));
     const noIdentity = await issue({ user: 'app', generateKey: true });
-    const wrongUser = await issue({ user: 'other', generateKey: true }, TOKEN);
-    const response = await issue({ user: 'app', generateKey: true, ttl: '1h' }, TOKEN);
+    const wrongUser = await issue({ user: 'other', generateKey: true }, OUTSIDER);
+    const response = await issue({ user: 'app', generateKey: true, ttl: '1h' }, OUTSIDER);
     const body = (await response.json()) as { certificate: string; privateKey: string };
     // Assess
     expect(invoked.FunctionError).toBeUndefined();
@@ -147,7 +148,7 @@ describe('etcd-warden serve', () => {
     const signed = await invokeLambda(
       new InvokeCommand({ FunctionName: 'etcd-warden-issue-cert', Payload: Buffer.from(forged) }),
     ).catch((error: Error) => error);
-    const after = await issue({ user: 'app', generateKey: true, ttl: '1h' }, TOKEN);
+    const after = await issue({ user: 'app', generateKey: true, ttl: '1h' }, OUTSIDER);
 
     // Assess
     expect(unsigned.status).toBe(403);
@@ -193,6 +194,43 @@ describe('etcd-warden serve', () => {
     expect(unsigned.status).toBe(403);
     expect(deployer.FunctionError).toBeUndefined();
     expect(JSON.parse(Buffer.from(deployer.Payload ?? []).toString('utf8')).planned).toEqual([]);
+  });
+
+  it('answers the function URL routes only for a valid signature: 403 JSON otherwise', async () => {
+    // Prepare
+    const body = { user: 'app', generateKey: true };
+    const init = {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    };
+    // Act
+    const wrongSecret = await signedFetch(`${base}/certificates`, init, {
+      accessKeyId: OUTSIDER.accessKeyId,
+      secretAccessKey: DEPLOYER.secretAccessKey,
+    });
+    const stale = await signedFetch(
+      `${base}/certificates`,
+      init,
+      OUTSIDER,
+      new Date(Date.now() - 6 * 60_000),
+    );
+    const unsigned = await issue(body);
+    const signed = await issue(body, OUTSIDER);
+    // Assess
+    expect([wrongSecret.status, stale.status, unsigned.status, signed.status]).toEqual([403, 403, 403, 201]);
+    expect(await wrongSecret.json()).toEqual({
+      error: { code: 'forbidden', message: 'the signature does not match the request' },
+    });
+    expect(await stale.json()).toEqual({
+      error: {
+        code: 'forbidden',
+        message: 'the signature is more than 5 minutes away from the server clock',
+      },
+    });
+    expect(await unsigned.json()).toEqual({
+      error: { code: 'forbidden', message: 'the request is not signed with AWS Signature Version 4' },
+    });
   });
 
   it('answers an unknown function as Lambda does', async () => {

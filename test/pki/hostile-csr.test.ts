@@ -24,6 +24,7 @@ import {
 } from '../support/hostile-csr.js';
 import { opensslBytes, opensslCsr, opensslKey, scratch } from '../support/openssl.js';
 import { type ServeProcess, startServe } from '../support/serve.js';
+import { signedFetch } from '../support/sigv4.js';
 import { policy } from './fixtures.js';
 
 const ctx = nodePkiContext();
@@ -352,7 +353,7 @@ users:
       ttl: 24h
       requesters: ["arn:aws:sts::123456789012:assumed-role/app-runner/*"]
 `;
-const TOKEN = 'hostile-corpus-token';
+const REQUESTER = { accessKeyId: 'AKIAHOSTILECORPUS01', secretAccessKey: 'hostile-corpus-secret-0123' };
 
 describe('the hostile CSR corpus, through the fronts', () => {
   let work: ReturnType<typeof scratch>;
@@ -363,8 +364,13 @@ describe('the hostile CSR corpus, through the fronts', () => {
     work = scratch();
     work.file('etcd-warden.yaml', POLICY);
     work.file(
-      'identities.json',
-      JSON.stringify({ [TOKEN]: 'arn:aws:sts::123456789012:assumed-role/app-runner/ci' }),
+      'credentials.json',
+      JSON.stringify({
+        [REQUESTER.accessKeyId]: {
+          secretAccessKey: REQUESTER.secretAccessKey,
+          principal: 'arn:aws:sts::123456789012:assumed-role/app-runner/ci',
+        },
+      }),
     );
     expect(runCli(['ca', 'init'], { cwd: work.dir }).code).toBe(0);
     CORPUS.forEach((c, i) => {
@@ -373,7 +379,7 @@ describe('the hostile CSR corpus, through the fronts', () => {
       writeFileSync(file, made);
       files.push(file);
     });
-    serve = await startServe(['--policy', 'etcd-warden.yaml', '--identities', 'identities.json'], work.dir);
+    serve = await startServe(['--policy', 'etcd-warden.yaml', '--credentials', 'credentials.json'], work.dir);
   }, 60_000);
 
   afterAll(async () => {
@@ -400,18 +406,26 @@ describe('the hostile CSR corpus, through the fronts', () => {
     for (const file of files) {
       const bytes = readFileSync(file);
       const text = bytes[0] === 0x30 ? pem(bytes) : bytes.toString('latin1');
-      const response = await fetch(`${serve.url}/certificates`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-        body: JSON.stringify({ user: 'app', csr: text }),
-      });
+      const response = await signedFetch(
+        `${serve.url}/certificates`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ user: 'app', csr: text }),
+        },
+        REQUESTER,
+      );
       answers.push({ status: response.status, body: await response.json() });
     }
-    const next = await fetch(`${serve.url}/certificates`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify({ user: 'app', csr: opensslCsr(opensslKey('ec:P-256'), '/CN=app').toString() }),
-    });
+    const next = await signedFetch(
+      `${serve.url}/certificates`,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user: 'app', csr: opensslCsr(opensslKey('ec:P-256'), '/CN=app').toString() }),
+      },
+      REQUESTER,
+    );
 
     // Assess
     answers.forEach((answer, i) => {
