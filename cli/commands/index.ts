@@ -40,6 +40,14 @@ export const commands: CommandEntry[] = [
     load: async () => (await import('./cert.js')).certIssueCommand,
   },
   {
+    spec: SPECS['cert request'],
+    load: async () => (await import('./cert-request.js')).certRequestCommand,
+  },
+  {
+    spec: SPECS.agent,
+    load: async () => (await import('./agent.js')).agentCommand,
+  },
+  {
     spec: SPECS.render,
     load: async () => (await import('./render.js')).renderCommand,
   },

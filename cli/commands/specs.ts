@@ -241,6 +241,94 @@ export const SPECS = {
     },
     example: 'etcd-warden cert issue calico-cni --out certs',
   },
+  'cert request': {
+    name: 'cert request',
+    summary:
+      'on a node: make a key, ask issue-cert for its certificate (SigV4-signed), check it, write the files',
+    operands: 'NAME',
+    flags: {
+      url: { type: 'string', value: 'URL', description: 'the issue-cert function URL (required)' },
+      out: {
+        type: 'string',
+        value: 'DIR',
+        default: '.',
+        description: 'where NAME.pem, NAME-key.pem (0600) and ca.pem go',
+      },
+      ttl: {
+        type: 'string',
+        value: 'DURATION',
+        fallback: 'the policy’s ttl for NAME',
+        description: 'a shorter lifetime',
+      },
+      region: {
+        type: 'string',
+        value: 'REGION',
+        env: 'AWS_REGION',
+        fallback: 'the URL’s region',
+        description: 'the region to sign for when the URL does not say it',
+      },
+    },
+    exitCodes: {
+      1: 'no certificate: issue-cert refused or was unreachable, or its answer failed the checks; no file written',
+    },
+    example:
+      "etcd-warden cert request 'calico-node-{instanceId}' --url https://abc.lambda-url.eu-west-1.on.aws --out /etc/calico/certs",
+  },
+  agent: {
+    name: 'agent',
+    summary: 'on a node: keep a certificate fresh, renewing when a third of its life is left',
+    flags: {
+      url: { type: 'string', value: 'URL', description: 'the issue-cert function URL (required)' },
+      name: {
+        type: 'string',
+        value: 'NAME',
+        description: 'the etcd user; {instanceId} is this EC2 instance’s id (required)',
+      },
+      out: {
+        type: 'string',
+        value: 'DIR',
+        default: '.',
+        description: 'where NAME.pem, NAME-key.pem (0600) and ca.pem go',
+      },
+      exec: {
+        type: 'string',
+        value: 'CMD',
+        description: 'run through /bin/sh once after each renewal (restart or reload the client)',
+      },
+      'renew-before': {
+        type: 'string',
+        value: 'DURATION',
+        fallback: 'a third of the lifetime',
+        description: 'renew when less than this is left',
+      },
+      ttl: {
+        type: 'string',
+        value: 'DURATION',
+        fallback: 'the policy’s ttl for NAME',
+        description: 'a shorter lifetime',
+      },
+      'metrics-file': {
+        type: 'string',
+        value: 'PATH',
+        description:
+          'write the expiry time there in Prometheus text format (node_exporter textfile collector)',
+      },
+      once: {
+        type: 'boolean',
+        description: 'renew only if due, then exit (for a systemd timer or a cron job)',
+      },
+      region: {
+        type: 'string',
+        value: 'REGION',
+        env: 'AWS_REGION',
+        fallback: 'the URL’s region',
+        description: 'the region to sign for when the URL does not say it',
+      },
+    },
+    exitCodes: { 1: 'with --once: the certificate was due and could not be renewed (the old files stay)' },
+    example:
+      "etcd-warden agent --url https://abc.lambda-url.eu-west-1.on.aws --name 'calico-node-{instanceId}' --out /etc/calico/certs --exec 'systemctl restart calico-node'",
+  },
   render: {
     name: 'render',
     summary:

@@ -8,10 +8,11 @@
  * `invoke` lists the functions the principal may call through the Invoke API
  * (lambda:InvokeFunction); without it, none.
  */
-import { createHash, createHmac, type Hash, type Hmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { parseCaller } from '../../shared/authz/principal.js';
+import { NodeSha256 } from '../../shared/aws/sha256.js';
 import { WardenError } from '../../shared/errors.js';
 import { readJsonObjectFile } from './json-object-file.js';
 
@@ -50,28 +51,6 @@ export async function readCredentials(file: string | undefined): Promise<Credent
     credentials.set(accessKeyId, { secretAccessKey, principal, invoke });
   }
   return credentials;
-}
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-const bytesOf = (data: SourceData): string | Uint8Array =>
-  typeof data === 'string'
-    ? data
-    : ArrayBuffer.isView(data)
-      ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
-      : new Uint8Array(data);
-
-// The SDK's signer takes a hash constructor; node:crypto is the one this process already has.
-export class NodeSha256 {
-  private readonly hash: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', bytesOf(secret));
-  }
-  update(data: SourceData): void {
-    this.hash.update(bytesOf(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
 }
 
 const AUTHORIZATION =

@@ -2,7 +2,8 @@
 // principal; a changed body, another secret, an old signature or none at all names nobody.
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { type Credentials, NodeSha256, signedCaller } from '../../cli/serve/signed-caller.js';
+import { type Credentials, signedCaller } from '../../cli/serve/signed-caller.js';
+import { NodeSha256 } from '../../shared/aws/sha256.js';
 
 const KEY = { accessKeyId: 'AKIDSIGNEDCALLER', secretAccessKey: 'signed-caller-secret-1' };
 const PRINCIPAL = 'arn:aws:iam::123456789012:role/deployer';

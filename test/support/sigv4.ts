@@ -1,7 +1,7 @@
 // Requests to `serve` signed as an AWS SDK or `curl --aws-sigv4` signs them for a function URL
 // (SigV4, service lambda), with the SDK's own signer.
 import { SignatureV4 } from '@smithy/signature-v4';
-import { NodeSha256 } from '../../cli/serve/signed-caller.js';
+import { NodeSha256 } from '../../shared/aws/sha256.js';
 
 export interface AccessKey {
   accessKeyId: string;
