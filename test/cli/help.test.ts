@@ -39,10 +39,11 @@ describe('help from the declarations', () => {
     (name, example) => {
       // Prepare
       const spec = specs.find((s) => s.name === name) as CommandSpec;
-      const args = example
-        .replace(/ > \S+$/, '')
-        .split(' ')
-        .slice(1 + name.split(' ').length);
+      // Split as a shell would split it: 'quoted words' stay one.
+      const words = (example.replace(/ > \S+$/, '').match(/'[^']*'|\S+/g) ?? []).map((w) =>
+        w.replace(/^'|'$/g, ''),
+      );
+      const args = words.slice(1 + name.split(' ').length);
       // Act + Assess: parsing would throw on an undeclared flag
       expect(() => parseCommand(spec, args)).not.toThrow();
     },
