@@ -16,7 +16,7 @@ import {
   wholeBytes,
 } from './asn1.js';
 import { bytesFrom, decodeEcPoint, ed25519KeyProblem, NAMED_CURVES } from './curve-points.js';
-import { OID } from './oid.js';
+import { OID } from './object-identifiers.js';
 
 export type PublicKeyKind = 'ecdsa-p256' | 'ecdsa-p384' | 'ecdsa-p521' | 'rsa' | 'ed25519';
 

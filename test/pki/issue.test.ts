@@ -320,7 +320,7 @@ describe('names', () => {
 
     // Assess
     await expect(result).rejects.toThrow(
-      'etcd-1 is both a member and an etcd user; no certificate issued (CVE-2018-16886)',
+      '"etcd-1" is both a member and an etcd user; no certificate issued (CVE-2018-16886)',
     );
   });
 });
