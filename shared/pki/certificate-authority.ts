@@ -3,13 +3,7 @@
 import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
 import type { CaSpec } from '../policy/types.js';
-import {
-  extensionValue,
-  publicKeyInfo,
-  readCertificate,
-  serialHex,
-  unsignedCertificate,
-} from './certificate.js';
+import { extensionValue, readCertificate, serialHex, unsignedCertificate } from './certificate.js';
 import type { PkiContext } from './context.js';
 import { authorityKeyIdentifier, caExtensions } from './extensions.js';
 import { keyIdentifier } from './key-identifier.js';
@@ -58,7 +52,7 @@ export async function createCa(spec: CaSpec, ctx: PkiContext): Promise<NewCa> {
     limitSource: 'the CA validity',
   });
   const subject = commonNameSubject(spec.commonName);
-  const publicKey = publicKeyInfo(signer.publicKey);
+  const { publicKeyInfo: publicKey } = acceptPublicKey(signer.publicKey, 'the CA key');
   const certificate = unsignedCertificate({
     serial: newSerial(ctx.randomBytes).integer,
     issuer: subject,
@@ -103,7 +97,7 @@ export function loadCa(material: CaMaterial, ctx: Pick<PkiContext, 'openSigner'>
     notAfter: cert.notAfter.value,
     keyDescription: accepted.description,
     name: cert.subject,
-    authorityKeyIdExtension: authorityKeyIdentifier(keyIdentifier(publicKeyInfo(accepted.spki))),
+    authorityKeyIdExtension: authorityKeyIdentifier(keyIdentifier(accepted.publicKeyInfo)),
     signer,
   };
 }

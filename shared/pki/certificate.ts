@@ -30,10 +30,6 @@ export const unsignedCertificate = (parts: CertificateParts): pkijs.Certificate 
     extensions: parts.extensions,
   });
 
-/** A DER SubjectPublicKeyInfo (the canonical one of an accepted key) as pkijs holds it. */
-export const publicKeyInfo = (spki: Uint8Array): pkijs.PublicKeyInfo =>
-  new pkijs.PublicKeyInfo({ schema: decodeDer(spki, 'the public key') });
-
 /**
  * One DER certificate; throws on anything else (garbage, truncation, trailing bytes, a repeated
  * extension). The signature is not checked here: loadCa checks the CA's key against it.

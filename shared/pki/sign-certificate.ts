@@ -2,7 +2,7 @@
 // decide *what* may be issued (issue-for-name.ts); this only makes the bytes and enforces lifetimes.
 import { WardenError } from '../errors.js';
 import { hostKind } from '../policy/hosts.js';
-import { publicKeyInfo, unsignedCertificate } from './certificate.js';
+import { unsignedCertificate } from './certificate.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import type { SigningContext } from './context.js';
 import { type CertificateProfile, leafExtensions } from './extensions.js';
@@ -74,18 +74,17 @@ export async function signCertificate(
     issuer: ca,
   });
   const serial = newSerial(ctx.randomBytes);
-  const publicKey = publicKeyInfo(key.spki);
   const certificate = unsignedCertificate({
     serial: serial.integer,
     issuer: ca.name,
     subject: commonNameSubject(request.commonName),
     notBefore,
     notAfter,
-    publicKey,
+    publicKey: key.publicKeyInfo,
     extensions: leafExtensions({
       profile: request.profile,
       subjectKey: key.kind,
-      subjectKeyId: keyIdentifier(publicKey),
+      subjectKeyId: keyIdentifier(key.publicKeyInfo),
       authorityKeyId: ca.authorityKeyIdExtension,
       hosts,
     }),

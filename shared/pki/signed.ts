@@ -1,6 +1,8 @@
-// Signing a certificate or CRL built with pkijs: pkijs encodes the to-be-signed part, the CA's
-// Signer signs exactly those bytes (synchronously with node:crypto; pkijs' own sign goes through
-// async WebCrypto), and pkijs encodes the whole around those same bytes and the signature.
+// Signing a certificate or CRL built with pkijs: pkijs encodes the to-be-signed part and the
+// algorithm, the CA's Signer signs the TBS bytes (synchronously with node:crypto; pkijs' own sign
+// goes through async WebCrypto), and the signed envelope is those same two encoded parts and the
+// signature. (pkijs' toSchema would build the TBS again, or decode the signed bytes again: both
+// cost more than the signature itself.)
 import type * as pkijs from 'pkijs';
 import { asn1js } from './asn1.js';
 import { algorithmIdentifier } from './signature-algorithm.js';
@@ -13,10 +15,13 @@ export async function signed(
   const algorithm = algorithmIdentifier(signer.signatureAlgorithm);
   document.signature = algorithm;
   document.signatureAlgorithm = algorithm;
-  // toSchema(true) encodes the fields; its first element is the TBSCertificate or TBSCertList.
-  const [tbsSchema] = (document.toSchema(true) as asn1js.Sequence).valueBlock.value;
-  document.tbsView = new Uint8Array((tbsSchema as asn1js.AsnType).toBER());
-  document.signatureValue = new asn1js.BitString({ valueHex: await signer.sign(document.tbsView) });
-  // toSchema() without encodeFlag wraps tbsView: the output holds exactly the bytes signed.
-  return new Uint8Array((document.toSchema() as asn1js.Sequence).toBER());
+  // toSchema(true) encodes the fields: SEQUENCE { tbs, signatureAlgorithm, signatureValue (empty yet) }.
+  const [tbs, signatureAlgorithm] = (document.toSchema(true) as asn1js.Sequence).valueBlock.value as [
+    asn1js.AsnType,
+    asn1js.AsnType,
+  ];
+  const signatureValue = new asn1js.BitString({
+    valueHex: await signer.sign(new Uint8Array(tbs.toBER())),
+  });
+  return new Uint8Array(new asn1js.Sequence({ value: [tbs, signatureAlgorithm, signatureValue] }).toBER());
 }
