@@ -42,6 +42,11 @@ describe('certificates as node reads them', () => {
     expect(Date.parse(node.validFrom)).toBe(issued.notBefore.getTime());
     expect(Date.parse(node.validTo)).toBe(issued.notAfter.getTime());
     expect(node.subject).toBe('CN=etcd-1');
+    // Names as UTF8String (RFC 5280 §4.1.2.6), the CA's as its certificate has it.
+    expect(primitives(issued.certificatePem, /^(UTF8|PRINTABLE|IA5|BMP|T61)STRING$/)).toEqual([
+      'UTF8STRING :test CA rsa-2048',
+      'UTF8STRING :etcd-1',
+    ]);
     expect(node.subjectAltName).toBe(
       'IP Address:10.0.0.11, DNS:etcd-1.example.internal, IP Address:0:0:0:0:0:0:0:1',
     );
