@@ -665,9 +665,9 @@ try {
     );
   if (bytesOf(PKIJS) > 0)
     fixes.push(
-      `- pkijs + asn1js (${kb(bytesOf(PKIJS))}): issue-cert uses them to parse the CSR and the CA certificate and to encode a
-  few fixed structures once; shared/pki/der.ts already reads and writes the per-certificate DER by hand, and doing
-  those structures the same way drops both libraries (the PKI core row: ${ms(partCost(PKI_PART))}).`,
+      `- pkijs + asn1js (${kb(bytesOf(PKIJS))}): the one ASN.1/X.509 layer the specification names; issue-cert parses the CSR
+  and the CA certificate and builds every certificate with them, so they stay (their load is in the PKI core row:
+  ${ms(partCost(PKI_PART))}).`,
     );
   if (bytesOf(AJV) > 0)
     fixes.push(`- Ajv (${kb(bytesOf(AJV))}) is still bundled: a precompiled validator needs none of it.`);

@@ -15,8 +15,10 @@ const invalid = (message: string): WardenError => new WardenError('invalid-input
  * and trailing bytes each get their own message; asn1js bounds nesting depth itself.
  */
 export function decodeDer(der: Uint8Array, what: string): Asn1 {
-  // The input is never written to, so asn1js may keep views of it instead of a copy (a third of its time).
-  const decoded = asn1js.fromBER(der, { copyInput: false, maxNodes: MAX_NODES });
+  // The input is never written to, so asn1js may keep views of it instead of a copy (a third of
+  // its time). The contents of OCTET and BIT STRINGs (keys, signatures, extension values) are read
+  // where they are used, by what they must be; asn1js would otherwise try each as ASN.1 on the way.
+  const decoded = asn1js.fromBER(der, { copyInput: false, parseEmbedded: false, maxNodes: MAX_NODES });
   if (decoded.offset === -1) {
     const result = decoded.result as Asn1 & { lenBlock?: { length: number; blockLength: number } };
     const error = result.error ?? '';

@@ -1,12 +1,15 @@
 // Reading back what an issued certificate says (for rendering configuration from issued files):
 // its CN, whether it is a member (serverAuth) or client certificate, its SAN hosts and expiry.
 import { isIP } from 'node:net';
+import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
+import { asn1js } from './asn1.js';
+import { extensionValue, readCertificate } from './certificate.js';
 import type { CertificateProfile } from './extensions.js';
-import { OID } from './oid.js';
+import { OID } from './object-identifiers.js';
 import { fromPem } from './pem.js';
-import { generalNames, keyPurposes, type ReadCertificate, readCertificate } from './read-certificate.js';
 import { commonNames } from './subject.js';
+import { DNS_NAME, IP_ADDRESS } from './subject-alt-names.js';
 
 export interface CertificateInfo {
   commonName: string;
@@ -25,27 +28,29 @@ function ipText(bytes: Uint8Array): string {
   return isIP(text) ? text : '';
 }
 
-const DNS_NAME = 2;
-const IP_ADDRESS = 7;
+function hostText(name: pkijs.GeneralName): string[] {
+  if (name.type === DNS_NAME) return [String(name.value)];
+  if (name.type === IP_ADDRESS && name.value instanceof asn1js.OctetString)
+    return [ipText(name.value.valueBlock.valueHexView)];
+  return [];
+}
 
 export function certificateInfo(pem: string, what: string): CertificateInfo {
   const der = fromPem(pem, ['CERTIFICATE'], what);
-  let cert: ReadCertificate;
+  let cert: pkijs.Certificate;
   let purposes: string[];
-  let names: { type: number; value: Uint8Array }[];
+  let names: pkijs.GeneralName[];
   try {
-    cert = readCertificate(der);
-    purposes = keyPurposes(cert.extensions.get(OID.extKeyUsage));
-    names = generalNames(cert.extensions.get(OID.subjectAltName));
+    cert = readCertificate(der, what);
+    purposes = extensionValue(cert, OID.extKeyUsage, pkijs.ExtKeyUsage)?.keyPurposes ?? [];
+    names = extensionValue(cert, OID.subjectAltName, pkijs.AltName)?.altNames ?? [];
   } catch {
     throw new WardenError('invalid-input', `${what} is not a readable X.509 certificate`);
   }
   return {
-    commonName: commonNames(cert.subjectAttributes)[0] ?? '',
+    commonName: commonNames(cert.subject)[0] ?? '',
     profile: purposes.includes(OID.serverAuth) ? 'member' : 'client',
-    hosts: names
-      .filter((n) => n.type === DNS_NAME || n.type === IP_ADDRESS)
-      .map((n) => (n.type === IP_ADDRESS ? ipText(n.value) : Buffer.from(n.value).toString('latin1'))),
-    notAfter: cert.notAfter,
+    hosts: names.flatMap(hostText),
+    notAfter: cert.notAfter.value,
   };
 }

@@ -13,7 +13,7 @@ import { WardenError } from '../errors.js';
 import type { KeyAlgorithm } from '../policy/types.js';
 import type { GeneratedKey, PkiContext } from './context.js';
 import { acceptKeyObject } from './public-key.js';
-import { algorithmIdentifier, signingAlgorithmFor } from './signature-algorithm.js';
+import { signingAlgorithmFor } from './signature-algorithm.js';
 import type { Signer } from './signer.js';
 
 const generate = promisify(generateKeyPair);
@@ -44,10 +44,10 @@ export function nodeSigner(privateKeyPem: string): Signer {
     );
   }
   const accepted = acceptKeyObject(createPublicKey(key), 'the CA private key');
-  const algorithm = signingAlgorithmFor(accepted.kind);
-  const hash = algorithm.hash;
+  const signatureAlgorithm = signingAlgorithmFor(accepted.kind);
+  const hash = signatureAlgorithm.hash;
   return {
-    algorithmIdentifier: algorithmIdentifier(algorithm),
+    signatureAlgorithm,
     publicKey: accepted.spki,
     // Synchronous on purpose: one ECDSA P-256 signature takes ~40 µs, less than a thread-pool hop.
     sign: (data) => sign(hash, data, key),

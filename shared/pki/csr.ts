@@ -22,7 +22,7 @@ import {
   unsignedInteger,
   wholeBytes,
 } from './asn1.js';
-import { OID } from './oid.js';
+import { OID } from './object-identifiers.js';
 import { derOrPem } from './pem.js';
 import { type AcceptedPublicKey, acceptPublicKey } from './public-key.js';
 import { signatureAlgorithmByOid } from './signature-algorithm.js';

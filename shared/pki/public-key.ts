@@ -4,6 +4,7 @@
 // Node then builds the key from the checked values alone (JWK), so it can never read something
 // else than what was checked, and the key that goes into a certificate is Node's canonical SPKI.
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
 import {
   type Asn1,
@@ -16,7 +17,7 @@ import {
   wholeBytes,
 } from './asn1.js';
 import { bytesFrom, decodeEcPoint, ed25519KeyProblem, NAMED_CURVES } from './curve-points.js';
-import { OID } from './oid.js';
+import { OID } from './object-identifiers.js';
 
 export type PublicKeyKind = 'ecdsa-p256' | 'ecdsa-p384' | 'ecdsa-p521' | 'rsa' | 'ed25519';
 
@@ -24,6 +25,8 @@ export interface AcceptedPublicKey {
   kind: PublicKeyKind;
   /** Canonical DER SubjectPublicKeyInfo, as it goes into a certificate. */
   spki: Uint8Array;
+  /** The same, as pkijs writes it into a certificate (read once, shared by every certificate). */
+  publicKeyInfo: pkijs.PublicKeyInfo;
   key: KeyObject;
   /** For messages: "ECDSA P-256", "RSA 3072". */
   description: string;
@@ -179,5 +182,7 @@ function fromJwk(
   } catch {
     throw invalid(`is a ${description} key that node:crypto cannot use`);
   }
-  return { kind, spki: new Uint8Array(key.export({ type: 'spki', format: 'der' })), key, description };
+  const spki = new Uint8Array(key.export({ type: 'spki', format: 'der' }));
+  const publicKeyInfo = new pkijs.PublicKeyInfo({ schema: decodeDer(spki, 'the canonical key') });
+  return { kind, spki, publicKeyInfo, key, description };
 }

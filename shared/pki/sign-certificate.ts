@@ -2,6 +2,7 @@
 // decide *what* may be issued (issue-for-name.ts); this only makes the bytes and enforces lifetimes.
 import { WardenError } from '../errors.js';
 import { hostKind } from '../policy/hosts.js';
+import { unsignedCertificate } from './certificate.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import type { SigningContext } from './context.js';
 import { type CertificateProfile, leafExtensions } from './extensions.js';
@@ -11,7 +12,6 @@ import { type AcceptedPublicKey, acceptPublicKey } from './public-key.js';
 import { newSerial } from './serial.js';
 import { signed } from './signed.js';
 import { commonNameSubject } from './subject.js';
-import { tbsCertificate } from './tbs-certificate.js';
 import { validityFor } from './validity.js';
 
 export interface SignRequest {
@@ -74,24 +74,23 @@ export async function signCertificate(
     issuer: ca,
   });
   const serial = newSerial(ctx.randomBytes);
-  const tbs = tbsCertificate({
-    serial: serial.der,
-    signatureAlgorithm: ca.signer.algorithmIdentifier,
-    issuer: ca.subject,
+  const certificate = unsignedCertificate({
+    serial: serial.integer,
+    issuer: ca.name,
     subject: commonNameSubject(request.commonName),
     notBefore,
     notAfter,
-    publicKey: key.spki,
+    publicKey: key.publicKeyInfo,
     extensions: leafExtensions({
       profile: request.profile,
       subjectKey: key.kind,
-      subjectKeyId: keyIdentifier(key.spki),
+      subjectKeyId: keyIdentifier(key.publicKeyInfo),
       authorityKeyId: ca.authorityKeyIdExtension,
       hosts,
     }),
   });
   return {
-    certificatePem: toPem('CERTIFICATE', await signed(tbs, ca.signer)),
+    certificatePem: toPem('CERTIFICATE', await signed(certificate, ca.signer)),
     serial: serial.hex,
     notBefore,
     notAfter,

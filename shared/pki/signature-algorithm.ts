@@ -1,6 +1,7 @@
 // Signature algorithms: the one a CA key signs with, and the ones a CSR may be signed with.
-import { TAG, tlv } from './der.js';
-import { OID, oidDer } from './oid.js';
+import * as pkijs from 'pkijs';
+import { asn1js } from './asn1.js';
+import { OID } from './object-identifiers.js';
 import type { PublicKeyKind } from './public-key.js';
 
 export type Hash = 'sha256' | 'sha384' | 'sha512';
@@ -41,8 +42,10 @@ export function signingAlgorithmFor(kind: PublicKeyKind): SignatureAlgorithm {
   return signatureAlgorithmByOid(oid) as SignatureAlgorithm;
 }
 
-/** DER AlgorithmIdentifier: RSA algorithms carry an explicit NULL parameter, ECDSA and Ed25519 none (RFC 5758, 8410). */
-export const algorithmIdentifier = (algorithm: SignatureAlgorithm): Uint8Array =>
-  algorithm.keys.includes('rsa')
-    ? tlv(TAG.sequence, oidDer(algorithm.oid), Uint8Array.of(TAG.null, 0))
-    : tlv(TAG.sequence, oidDer(algorithm.oid));
+/** The AlgorithmIdentifier: RSA algorithms carry an explicit NULL parameter, ECDSA and Ed25519 none (RFC 5758, 8410). */
+export const algorithmIdentifier = (algorithm: SignatureAlgorithm): pkijs.AlgorithmIdentifier =>
+  new pkijs.AlgorithmIdentifier(
+    algorithm.keys.includes('rsa')
+      ? { algorithmId: algorithm.oid, algorithmParams: new asn1js.Null() }
+      : { algorithmId: algorithm.oid },
+  );

@@ -1,18 +1,20 @@
 // subjectAltName for member certificates: each host becomes an iPAddress (4 or 16 octets) or a
 // dNSName, by what it is, never by what a request says.
 import { isIP, isIPv4 } from 'node:net';
+import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
-import { implicit, TAG, tlv } from './der.js';
+import { asn1js } from './asn1.js';
 
-const DNS_NAME = 2;
-const IP_ADDRESS = 7;
+// GeneralName CHOICE tags (RFC 5280 §4.2.1.6).
+export const DNS_NAME = 2;
+export const IP_ADDRESS = 7;
 
 function ipv4Bytes(text: string): number[] {
   return text.split('.').map(Number);
 }
 
 /** Network-order bytes of an IPv4 or IPv6 address (including `::` and a dotted IPv4 tail). */
-export function ipAddressBytes(text: string): Uint8Array {
+function ipAddressBytes(text: string): Uint8Array {
   if (isIPv4(text)) return Uint8Array.from(ipv4Bytes(text));
   if (isIP(text) !== 6) throw new WardenError('invalid-input', `"${text}" is not an IP address`);
   const [head = '', tail] = text.split('::') as [string, string | undefined];
@@ -30,14 +32,15 @@ export function ipAddressBytes(text: string): Uint8Array {
   return Uint8Array.from(words.flatMap((w) => [w >> 8, w & 0xff]));
 }
 
-const ascii = new TextEncoder();
-
-/** DER GeneralNames for the hosts, in the order given: [7] iPAddress or [2] dNSName (IA5String), IMPLICIT. */
-export function subjectAltNames(hosts: readonly string[]): Uint8Array {
-  const names = hosts.map((host) =>
-    isIP(host)
-      ? tlv(implicit(IP_ADDRESS), ipAddressBytes(host))
-      : tlv(implicit(DNS_NAME), ascii.encode(host)),
-  );
-  return tlv(TAG.sequence, ...names);
-}
+/** GeneralNames for the hosts, in the order given: an iPAddress or a dNSName each. */
+export const subjectAltNames = (hosts: readonly string[]): pkijs.GeneralNames =>
+  new pkijs.GeneralNames({
+    names: hosts.map((host) =>
+      isIP(host)
+        ? new pkijs.GeneralName({
+            type: IP_ADDRESS,
+            value: new asn1js.OctetString({ valueHex: ipAddressBytes(host) }),
+          })
+        : new pkijs.GeneralName({ type: DNS_NAME, value: host }),
+    ),
+  });

@@ -1,28 +1,19 @@
 // Subject names. Every name this CA writes is exactly one Common Name: etcd takes the username
 // from the CN, and anything more (O, OU…) would only be something else for a verifier to trust.
-import { childrenOf, type Element, TAG, tlv, utf8String, value } from './der.js';
-import { OID, oidDer, readOid } from './oid.js';
+import * as pkijs from 'pkijs';
+import { asn1js } from './asn1.js';
+import { OID } from './object-identifiers.js';
 
-export const commonNameSubject = (commonName: string): Uint8Array =>
-  tlv(TAG.sequence, tlv(TAG.set, tlv(TAG.sequence, oidDer(OID.commonName), utf8String(commonName))));
-
-export interface NameAttribute {
-  type: string;
-  /** The value's tag and bytes (a DirectoryString for the CN). */
-  tag: number;
-  value: Uint8Array;
-}
-
-/** The attributes of a Name (SEQUENCE OF SET OF AttributeTypeAndValue), in order. */
-export function readName(bytes: Uint8Array, name: Element | undefined): NameAttribute[] {
-  return childrenOf(bytes, name, TAG.sequence).flatMap((rdn) =>
-    childrenOf(bytes, rdn, TAG.set).map((attribute) => {
-      const [type, content, ...rest] = childrenOf(bytes, attribute, TAG.sequence);
-      if (!content || rest.length > 0) throw new Error('malformed AttributeTypeAndValue');
-      return { type: readOid(bytes, type), tag: content.tag, value: value(bytes, content) };
-    }),
-  );
-}
+/** A Name holding one CN, as a UTF8String (RFC 5280 §4.1.2.6 asks new names to be UTF8String). */
+export const commonNameSubject = (commonName: string): pkijs.RelativeDistinguishedNames =>
+  new pkijs.RelativeDistinguishedNames({
+    typesAndValues: [
+      new pkijs.AttributeTypeAndValue({
+        type: OID.commonName,
+        value: new asn1js.Utf8String({ value: commonName }),
+      }),
+    ],
+  });
 
 const STRING_TAGS: Record<number, string> = {
   12: 'utf-8', // UTF8String
@@ -44,6 +35,15 @@ export function directoryString(tag: number, bytes: Uint8Array): string | undefi
   }
 }
 
+/** The text of a universal-class string value; undefined for anything else. */
+export function attributeText(value: asn1js.AsnType): string | undefined {
+  if (value.idBlock.tagClass !== 1) return undefined;
+  return directoryString(
+    value.idBlock.tagNumber,
+    (value.valueBlock as { valueHexView?: Uint8Array }).valueHexView ?? new Uint8Array(0),
+  );
+}
+
 /** The Common Names of a Name, as text (undefined where a CN is not text). */
-export const commonNames = (attributes: readonly NameAttribute[]): (string | undefined)[] =>
-  attributes.filter((a) => a.type === OID.commonName).map((a) => directoryString(a.tag, a.value));
+export const commonNames = (name: pkijs.RelativeDistinguishedNames): (string | undefined)[] =>
+  name.typesAndValues.filter((a) => a.type === OID.commonName).map((a) => attributeText(a.value));

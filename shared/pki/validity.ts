@@ -1,6 +1,7 @@
 // Validity periods. notBefore is backdated for clock skew between us and the verifier; an asked
 // lifetime above the limit, or one that would outlive the CA, is refused rather than shortened,
 // so that nobody deploys a certificate believing it lasts longer than it does.
+import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
 import { formatDuration } from '../policy/duration.js';
 
@@ -19,6 +20,13 @@ export interface ValidityRequest {
   limitSource: string;
   /** The issuer's own validity, when there is an issuer. */
   issuer?: Validity;
+}
+
+/** RFC 5280 §4.1.2.5: UTCTime for 1950 through 2049, GeneralizedTime otherwise. */
+export function x509Time(date: Date): pkijs.Time {
+  const year = date.getUTCFullYear();
+  const type = year >= 1950 && year < 2050 ? pkijs.TimeType.UTCTime : pkijs.TimeType.GeneralizedTime;
+  return new pkijs.Time({ type, value: date });
 }
 
 const wholeSeconds = (ms: number): Date => new Date(Math.floor(ms / 1000) * 1000);
