@@ -135,6 +135,7 @@ async function runSandbox(
       policyFile,
       caStoreArgs,
       dir: relative(io.cwd, dir) || '.',
+      nodeDir: join(dir, 'node'),
       user: example,
       serve: credential ? { url: `http://127.0.0.1:${servePort}`, credential } : undefined,
     });
@@ -224,6 +225,8 @@ function instructions(
     dir: string;
     user?: ExampleUser;
     serve?: { url: string; credential: LocalCredential };
+    /** Absolute: a node's files, for commands pasted in any folder. */
+    nodeDir: string;
   },
 ): string {
   const warden = existsSync(join(io.cwd, 'node_modules', '.bin', 'etcd-warden'))
@@ -251,6 +254,8 @@ function instructions(
     lines.push(
       `  export AWS_ACCESS_KEY_ID=${accessKeyId} AWS_SECRET_ACCESS_KEY=${secretAccessKey}     # the example user's IAM role, to serve`,
       `  curl -s --aws-sigv4 aws:amz:us-east-1:lambda --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" -X POST ${o.serve.url}/certificates -H 'Content-Type: application/json' -d '{"user":"${o.user.user.name}","generateKey":true}'     # issue-cert over HTTP, signed`,
+      `  ${warden} cert request ${o.user.user.name} --url ${o.serve.url} --region us-east-1 --out ${o.nodeDir}     # as a node: its own key, checked answer`,
+      `  ${warden} agent --once --url ${o.serve.url} --region us-east-1 --name ${o.user.user.name} --out ${o.nodeDir}     # renews only when due`,
     );
   }
   return `${lines.join('\n')}\n\n`;

@@ -242,7 +242,7 @@ describe('etcd-warden dev', () => {
       ?.split('\n')
       .map((line) => line.trim().replace(/\s+#.*$/, ''))
       .filter(Boolean);
-    expect(commands).toHaveLength(6);
+    expect(commands).toHaveLength(8);
     const shell = (command: string) =>
       spawnSync('bash', ['-c', command], {
         cwd,
@@ -252,8 +252,17 @@ describe('etcd-warden dev', () => {
       });
     const [issue, put, get, plan] = (commands ?? []).slice(0, 4).map(shell);
     // The access key is exported in the shell the signed request is sent from, as a person would.
-    const [exportKey, signedCurl] = (commands ?? []).slice(4);
+    const [exportKey, signedCurl, certRequest, agentOnce] = (commands ?? []).slice(4);
     const curl = shell(`${exportKey}; ${signedCurl}`);
+    // From another folder: the node commands name absolute paths.
+    const request = spawnSync('bash', ['-c', `cd /; ${exportKey}; ${certRequest}`], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    const once = spawnSync('bash', ['-c', `cd /; ${exportKey}; ${agentOnce}`], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     const unsigned = shell(
       `curl -s -o /dev/null -w '%{http_code}' -X POST ${/http:\/\/127\.0\.0\.1:\d+/.exec(signedCurl ?? '')?.[0]}/certificates -d '{"user":"calico","generateKey":true}'`,
     );
@@ -270,6 +279,10 @@ describe('etcd-warden dev', () => {
     expect(exportKey).toMatch(/^export AWS_ACCESS_KEY_ID=AKIA[0-9A-F]{16} AWS_SECRET_ACCESS_KEY=\S{40}$/);
     expect(unsigned.stdout).toBe('403');
     expect(curl?.status, curl?.stderr).toBe(0);
+    expect(request.status, request.stderr).toBe(0);
+    expect(request.stdout).toMatch(/^issued client certificate for calico, valid until /);
+    expect(once.status, once.stderr).toBe(0);
+    expect(once.stderr).toContain('"event":"not-due"');
     const issued = JSON.parse(curl?.stdout ?? '{}');
     expect(issued.certificate).toMatch(/^-----BEGIN CERTIFICATE-----/);
     expect(issued.privateKey).toMatch(/^-----BEGIN PRIVATE KEY-----/);
