@@ -1,13 +1,12 @@
 // plan and apply straight against etcd with the client certificate from the inputs, through the
 // same core calls as the CLI: readAuthState → planChanges → assertPlanIsSafe, or applyPolicy, over
-// the core's plain HTTP/2 channel (etcd3 is never loaded, so the bundle needs none of its files).
+// the core's etcd3 client (bundled, with the .proto files it loads beside the bundle).
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WardenError } from '../../shared/errors.js';
-import { wireAuthReads } from '../../shared/etcd/auth-reads.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
-import type { EtcdConnection } from '../../shared/etcd/connect.js';
-import { openGrpcChannel } from '../../shared/etcd/grpc-channel.js';
+import { type EtcdConnection, withEtcd } from '../../shared/etcd/connect.js';
+import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { certificateInfo } from '../../shared/pki/certificate-info.js';
 import type { Policy } from '../../shared/policy/types.js';
@@ -48,17 +47,17 @@ export async function runDirect(
   target: DirectTarget,
   workspace: string,
 ): Promise<RbacOutcome> {
+  preloadEtcd3();
   const { connection, identity } = await connectionOf(target, workspace);
-  const channel = openGrpcChannel(connection);
-  try {
+  return withEtcd(connection, async (client) => {
     if (command === 'plan') {
-      const live = await readAuthState(wireAuthReads(channel));
+      const live = await readAuthState(client);
       const planned = planChanges(policy, live);
       // A plan that apply would refuse fails review already.
       assertPlanIsSafe(live, planned, identity);
       return { command, via: identity, planned: planned.map(changeToJson) };
     }
-    const report = await applyPolicy(policy, etcdBackend(channel, identity, { waitMs: target.lockWaitMs }), {
+    const report = await applyPolicy(policy, etcdBackend(client, identity, { waitMs: target.lockWaitMs }), {
       identity,
       concurrency: APPLY_CONCURRENCY,
     });
@@ -74,7 +73,5 @@ export async function runDirect(
         message: report.failure.error.message,
       },
     };
-  } finally {
-    channel.close();
-  }
+  });
 }

@@ -3,6 +3,8 @@ import { parseArgs } from 'node:util';
 import { WardenError } from '../../shared/errors.js';
 import { DEFAULT_LOCK_TTL_SECONDS } from '../../shared/etcd/apply-lock.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
+import { withEtcd } from '../../shared/etcd/connect.js';
+import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import { type ApplyReport, applyPolicy } from '../../shared/rbac/apply.js';
 import { changeToJson, describeChange, formatChange, formatPlan } from '../../shared/rbac/format-plan.js';
 import { type Command, UsageError } from '../command.js';
@@ -12,7 +14,6 @@ import {
   durationMs,
   resolveConnection,
   useColor,
-  withChannel,
 } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
 
@@ -66,6 +67,7 @@ export const applyCommand: Command = {
       throw new UsageError('not on a terminal: pass --yes to apply without the prompt');
     }
     const file = positionals[0] ?? values.policy ?? 'etcd-warden.yaml';
+    preloadEtcd3();
     const policy = await loadPolicyFile(file);
     const connection = await resolveConnection(values, io);
     const lockOptions = {
@@ -79,8 +81,8 @@ export const applyCommand: Command = {
     const text = !values.json;
     const progressLine = io.isTty && text;
 
-    const report = await withChannel(connection, (channel) =>
-      applyPolicy(policy, etcdBackend(channel, connection.identity, lockOptions), {
+    const report = await withEtcd(connection, (client) =>
+      applyPolicy(policy, etcdBackend(client, connection.identity, lockOptions), {
         identity: connection.identity,
         concurrency: APPLY_CONCURRENCY,
         approve: async (changes) => {

@@ -1,16 +1,12 @@
 import { parseArgs } from 'node:util';
+import { withEtcd } from '../../shared/etcd/connect.js';
+import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { changeToJson, formatPlan, summarizeChanges } from '../../shared/rbac/format-plan.js';
 import { planChanges } from '../../shared/rbac/plan.js';
 import { assertPlanIsSafe } from '../../shared/rbac/safety.js';
 import { type Command, UsageError } from '../command.js';
-import {
-  CONNECTION_USAGE,
-  connectionOptions,
-  resolveConnection,
-  useColor,
-  withAuthReads,
-} from '../connection.js';
+import { CONNECTION_USAGE, connectionOptions, resolveConnection, useColor } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
 
 export const planCommand: Command = {
@@ -28,11 +24,12 @@ export const planCommand: Command = {
     });
     if (positionals.length > 1) throw new UsageError('plan takes one policy file');
     const file = positionals[0] ?? values.policy ?? 'etcd-warden.yaml';
+    preloadEtcd3();
     const policy = await loadPolicyFile(file);
     const connection = await resolveConnection(values, io);
 
-    const changes = await withAuthReads(connection, async (reads) => {
-      const live = await readAuthState(reads);
+    const changes = await withEtcd(connection, async (client) => {
+      const live = await readAuthState(client);
       const planned = planChanges(policy, live);
       // A plan that apply would refuse is an error here too, so review catches it early.
       assertPlanIsSafe(live, planned, connection.identity);

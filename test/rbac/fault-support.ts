@@ -1,9 +1,17 @@
-// Shared by the fault tests: seeded kill points, policies from files, and what root can do.
-import { readFileSync } from 'node:fs';
+// Shared by the fault tests: seeded kill points, policies from files, what root can do, and the
+// applier that kills itself at a given point.
+import { spawn } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import type { Etcd3 } from 'etcd3';
+import { bundleOptions, ETCD3_PROTO_DIR, withEtcd3Inside } from '../../build-options.mjs';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { loadPolicy } from '../../shared/policy/load.js';
 import type { Policy } from '../../shared/policy/types.js';
+import type { EtcdCluster } from '../support/etcd-cluster.js';
+import { cliEnv } from './cli-env.js';
 
 /** mulberry32: a small seeded generator, so the kill points are the same on every run. */
 export function seeded(seed: number): () => number {
@@ -38,4 +46,61 @@ export async function whatRootCanDo(client: Etcd3, value: string): Promise<strin
   } catch (error) {
     return `refused: ${(error as Error).message}`;
   }
+}
+
+/**
+ * Bundles killable-applier.ts (the applier that SIGKILLs itself at a given point) into `dir`, as
+ * build.mjs bundles the Action: etcd3 inside, its .proto files beside it.
+ */
+export async function buildKillableApplier(dir: string): Promise<string> {
+  const outfile = join(dir, 'killable-applier.mjs');
+  await build({
+    ...withEtcd3Inside({ ...bundleOptions([]), minify: false }),
+    entryPoints: [fileURLToPath(new URL('./killable-applier.ts', import.meta.url))],
+    outfile,
+    logLevel: 'error',
+  });
+  cpSync(
+    fileURLToPath(new URL('../../node_modules/etcd3/proto', import.meta.url)),
+    join(dir, ETCD3_PROTO_DIR),
+    {
+      recursive: true,
+    },
+  );
+  return outfile;
+}
+
+export interface KilledApplier {
+  code: number | null;
+  signal: string | null;
+  stderr: string;
+  /** Our SIGKILL after the time limit: a hung applier must not pass for one that killed itself. */
+  timedOut: boolean;
+}
+
+export function runKillableApplier(
+  applier: string,
+  cluster: EtcdCluster,
+  file: string,
+  killAfter: number,
+): Promise<KilledApplier> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [applier, file, String(killAfter)], {
+      env: { ...process.env, ...cliEnv(cluster) },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, 30_000);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr, timedOut });
+    });
+  });
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireApplyLock } from '../../shared/etcd/apply-lock.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
-import { openGrpcChannel } from '../../shared/etcd/grpc-channel.js';
+import { connectEtcd } from '../../shared/etcd/connect.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
 import type { RbacBackend } from '../../shared/rbac/backend.js';
@@ -287,7 +287,7 @@ describe('three members: one down, then quorum lost and regained', () => {
     // can crash (SIGKILL) at a known point: once 12 changes are acknowledged, with more to send.
     const file = join(cluster.dir, 'eta.yaml');
     writeFileSync(file, tenantPolicy('eta', 10));
-    const channel = openGrpcChannel({
+    const client = await connectEtcd({
       endpoints: cluster.endpoints,
       caPem: cluster.caPem,
       certPem: readFileSync(cluster.root.cert, 'utf8'),
@@ -295,7 +295,7 @@ describe('three members: one down, then quorum lost and regained', () => {
       callTimeoutMs: 2_000,
     });
     // Long enough that the lock outlives the crash; short enough for the next apply to wait out.
-    const backend = etcdBackend(channel, 'root', { ttlSeconds: 3 });
+    const backend = etcdBackend(client, 'root', { ttlSeconds: 3 });
     let acknowledged = 0;
     let quorumLostAt = 0;
     const losingQuorum: RbacBackend = {
@@ -312,13 +312,15 @@ describe('three members: one down, then quorum lost and regained', () => {
     const report = await applyPolicy(policyIn(file), losingQuorum, {
       identity: 'root',
       concurrency: APPLY_CONCURRENCY,
-    }).finally(() => channel.close());
+    }).finally(() => client.close());
     const failedAfterMs = Date.now() - quorumLostAt;
     await Promise.all([cluster.startMember(1), cluster.startMember(2)]);
     const converge = warden(cluster, ['apply', file, '--yes', '--lock-timeout', '15s']);
     const plan = warden(cluster, ['plan', file, '--detailed-exitcode']);
-    const client = await rootClient(cluster);
-    const rootCan = await whatRootCanDo(client, 'after quorum returned').finally(() => client.close());
+    const afterwards = await rootClient(cluster);
+    const rootCan = await whatRootCanDo(afterwards, 'after quorum returned').finally(() =>
+      afterwards.close(),
+    );
 
     // Assess
     expect(quorumLostAt).toBeGreaterThan(0);
