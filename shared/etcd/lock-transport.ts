@@ -3,6 +3,15 @@
 // another holds the lock and says nothing of who that is; apply-lock.ts waits with backoff.
 import type { Etcd3 } from 'etcd3';
 
+/**
+ * How long a release waits for etcd to revoke the lease. After a failure etcd is often out of
+ * reach, and the lease expires after its TTL anyway: a release must not spend a whole retry
+ * budget on it before the command can report what went wrong.
+ */
+const REVOKE_WAIT_MS = 1_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export interface HeldLease {
   id: string;
   /** Set once the lease may have expired: whatever it guards may now belong to someone else. */
@@ -32,7 +41,10 @@ export async function grantLease(client: Etcd3, ttlSeconds: number): Promise<Hel
       lost: () =>
         lostWith ??
         (Date.now() - renewedAt >= ttlSeconds * 1000 ? new Error('the lease expired') : undefined),
-      revoke: () => lease.revoke().catch(() => lease.release()),
+      revoke: () =>
+        Promise.race([lease.revoke(), sleep(REVOKE_WAIT_MS)])
+          .catch(() => undefined)
+          .finally(() => lease.release()),
     };
   } catch (error) {
     lease.release();
