@@ -2,7 +2,7 @@
 // login would override the certificate's CN as the identity, so none is ever configured.
 import type { Etcd3 } from 'etcd3';
 import { loadEtcd3 } from './etcd3-runtime.js';
-import { faultHandling } from './fault-handling.js';
+import { attemptDeadlineMs, faultHandling } from './fault-handling.js';
 
 export interface EtcdConnection {
   endpoints: string[];
@@ -10,8 +10,9 @@ export interface EtcdConnection {
   certPem: string;
   keyPem: string;
   /**
-   * Deadline of each attempt of a call; transient failures are retried for twice as long
-   * (fault-handling.ts). A cluster without quorum makes calls hang until it passes.
+   * How long a call keeps trying: attempts of at most this (and at most 2 s), transient failures
+   * retried until twice this has passed (fault-handling.ts). A cluster without quorum makes calls
+   * fail once it has.
    */
   callTimeoutMs?: number;
 }
@@ -21,6 +22,7 @@ export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 export async function connectEtcd(connection: EtcdConnection): Promise<Etcd3> {
   silenceIpServerNameWarning();
   const callTimeoutMs = connection.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  const attemptMs = attemptDeadlineMs(callTimeoutMs);
   const { Etcd3 } = await loadEtcd3();
   return new Etcd3({
     hosts: connection.endpoints,
@@ -32,7 +34,7 @@ export async function connectEtcd(connection: EtcdConnection): Promise<Etcd3> {
     dialTimeout: callTimeoutMs,
     defaultCallOptions: (context) =>
       // Streams (lease keep-alives) live as long as they are needed; unary calls get a deadline.
-      context.isStream ? {} : { deadline: Date.now() + callTimeoutMs },
+      context.isStream ? {} : { deadline: Date.now() + attemptMs },
     faultHandling: faultHandling(callTimeoutMs),
   });
 }

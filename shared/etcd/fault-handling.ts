@@ -23,6 +23,16 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /** gRPC's own deadline answers first; this one only catches a call gRPC never settles. */
 const BACKSTOP_MS = 1_000;
 
+/**
+ * The longest one attempt waits. A healthy etcd answers an auth call in milliseconds (hundreds
+ * with a thousand changes in flight); a call whose proposal went to a leader that died is never
+ * answered, and would otherwise hold the apply for the whole call timeout before being retried.
+ */
+const MAX_ATTEMPT_MS = 2_000;
+
+/** The gRPC deadline of one attempt of a call with this timeout. */
+export const attemptDeadlineMs = (callTimeoutMs: number): number => Math.min(callTimeoutMs, MAX_ATTEMPT_MS);
+
 /** `call`, or a rejection once `ms` have passed without an answer. */
 async function withDeadline<T>(call: PromiseLike<T> | T, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -37,7 +47,7 @@ async function withDeadline<T>(call: PromiseLike<T> | T, ms: number): Promise<T>
 }
 
 export interface RetryBudget {
-  /** Deadline of one attempt (gRPC's own deadline for it is the call timeout). */
+  /** Deadline of one attempt (gRPC's own deadline for it comes first: attemptDeadlineMs). */
   attemptMs: number;
   /** No new attempt starts after this long. */
   budgetMs: number;
@@ -64,7 +74,10 @@ export function retryTransient({ attemptMs, budgetMs }: RetryBudget): ExecutePol
 
 export function faultHandling(callTimeoutMs: number) {
   // Each attempt of the global policy picks the next host of etcd3's shuffled order.
-  const global = retryTransient({ attemptMs: callTimeoutMs + BACKSTOP_MS, budgetMs: callTimeoutMs * 2 });
+  const global = retryTransient({
+    attemptMs: attemptDeadlineMs(callTimeoutMs) + BACKSTOP_MS,
+    budgetMs: callTimeoutMs * 2,
+  });
   // etcd3 types these as cockatiel policies but only ever calls execute().
   return { host: () => passThrough as never, global: global as never };
 }

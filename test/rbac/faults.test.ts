@@ -2,7 +2,6 @@
 // tenants, then an apply that converges; a member down, the first endpoint's included; quorum
 // lost before an apply and midway through one, then regained; two applies at once. The bootstrap
 // of a fresh cluster killed at seeded points, root at stake, is in bootstrap-kill.test.ts.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,56 +14,9 @@ import type { RbacBackend } from '../../shared/rbac/backend.js';
 import { planChanges } from '../../shared/rbac/plan.js';
 import type { CliRun } from '../support/cli.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
-import { BIN, cliEnv, warden, wardenAsync } from './cli-env.js';
+import { warden, wardenAsync } from './cli-env.js';
 import { rootClient } from './cluster-client.js';
-import { policyIn, seeded, whatRootCanDo } from './fault-support.js';
-
-/** A policy of `n` roles (two permissions each) and `n` users, all named with `tag`; prune on. */
-function tenantPolicy(tag: string, n: number): string {
-  const lines = ['version: 1', 'auth: enabled', 'prune: true', 'roles:'];
-  for (let i = 0; i < n; i++) {
-    lines.push(
-      `  ${tag}-${i}:`,
-      `    - { prefix: /${tag}/${i}/, access: readwrite }`,
-      `    - { key: /${tag}-config/${i}, access: read }`,
-    );
-  }
-  lines.push('users:', '  root:', '    roles: [root]');
-  for (let i = 0; i < n; i++) lines.push(`  ${tag}-user-${i}:`, `    roles: [${tag}-${i}]`);
-  return `${lines.join('\n')}\n`;
-}
-
-/** Starts an apply and SIGKILLs it once it has reported `after` applied changes (or when it ends). */
-function applyKilledAfter(
-  cluster: EtcdCluster,
-  file: string,
-  after: number,
-): Promise<{ seen: number; code: number | null; signal: string | null }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'apply', file, '--yes', '--lock-ttl', '2s', '--lock-timeout', '10s'],
-      {
-        env: { ...process.env, NO_COLOR: '1', ...cliEnv(cluster) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let seen = 0;
-    let buffered = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      seen += lines.filter((l) => l.startsWith('applied ')).length;
-      if (seen >= after && child.exitCode === null) child.kill('SIGKILL');
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ seen, code, signal });
-    });
-  });
-}
+import { applyWhileKilling, policyIn, seeded, tenantPolicy, whatRootCanDo } from './fault-support.js';
 
 const rootIsIntact = (cluster: EtcdCluster): boolean =>
   /Roles: .*\broot\b/.test(cluster.etcdctl('user', 'get', 'root'));
@@ -99,13 +51,22 @@ describe('apply killed with SIGKILL at seeded random points', () => {
       const killAfter = 1 + Math.floor(random() * 100);
 
       // Act
-      const killed = await applyKilledAfter(cluster, file, killAfter);
+      const killed = await applyWhileKilling(
+        cluster,
+        [file, '--lock-ttl', '2s', '--lock-timeout', '10s'],
+        killAfter,
+        (apply) => {
+          apply.kill('SIGKILL');
+        },
+      );
       const intactAfterKill = rootIsIntact(cluster);
       const converge = warden(cluster, ['apply', file, '--yes', '--lock-timeout', '10s']);
       const plan = warden(cluster, ['plan', file, '--detailed-exitcode']);
 
       // Assess
-      outcomes.push(`kill after ${killAfter}: saw ${killed.seen}, ${killed.signal ?? `exit ${killed.code}`}`);
+      outcomes.push(
+        `kill after ${killAfter}: saw ${killed.killedAt ?? 'the end'}, ${killed.signal ?? `exit ${killed.code}`}`,
+      );
       expect(intactAfterKill, outcomes.join('; ')).toBe(true);
       expect(converge.code, `${outcomes.at(-1)}: ${converge.stderr}`).toBe(0);
       expect(plan.code, `${outcomes.at(-1)}: ${plan.stdout}`).toBe(0);
