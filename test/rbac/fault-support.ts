@@ -43,6 +43,22 @@ export function tenantPolicy(tag: string, n: number): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * Two tenant policies of 15 in the cluster's folder, the second applied: an apply of either then
+ * switches tenants, adding 105 changes' worth (15 roles, 30 permissions, 15 users, 15 grants) and
+ * removing the other's (15 grants, users, roles).
+ */
+export function switchingTenants(cluster: EtcdCluster, tags: [string, string]): string[] {
+  const files = tags.map((tag) => {
+    const file = join(cluster.dir, `${tag}.yaml`);
+    writeFileSync(file, tenantPolicy(tag, 15));
+    return file;
+  });
+  const first = runCli(['apply', files[1] as string, '--yes'], { env: cliEnv(cluster), timeoutMs: 60_000 });
+  if (first.code !== 0) throw new Error(`setup apply failed: ${first.stderr}`);
+  return files;
+}
+
 export interface KilledApply {
   code: number | null;
   signal: string | null;
@@ -190,11 +206,7 @@ export async function killTheConnectedMember(
   seed: number,
   rounds: number,
 ): Promise<{ failed: number; outcomes: string[] }> {
-  const files = ['gamma', 'delta'].map((tag) => {
-    const file = join(cluster.dir, `${tag}.yaml`);
-    writeFileSync(file, tenantPolicy(tag, 15));
-    return file;
-  });
+  const files = switchingTenants(cluster, ['gamma', 'delta']);
   const random = seeded(seed);
   const outcomes: string[] = [];
   let failed = 0;

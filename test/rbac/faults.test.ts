@@ -16,24 +16,25 @@ import type { CliRun } from '../support/cli.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
 import { warden, wardenAsync } from './cli-env.js';
 import { rootClient } from './cluster-client.js';
-import { applyWhileKilling, policyIn, seeded, tenantPolicy, whatRootCanDo } from './fault-support.js';
+import {
+  applyWhileKilling,
+  policyIn,
+  seeded,
+  switchingTenants,
+  tenantPolicy,
+  whatRootCanDo,
+} from './fault-support.js';
 
 const rootIsIntact = (cluster: EtcdCluster): boolean =>
   /Roles: .*\broot\b/.test(cluster.etcdctl('user', 'get', 'root'));
 
 describe('apply killed with SIGKILL at seeded random points', () => {
   let cluster: EtcdCluster;
-  const files: string[] = [];
+  let files: string[];
 
   beforeAll(async () => {
     cluster = await startEtcdCluster();
-    for (const tag of ['alpha', 'beta']) {
-      const file = join(cluster.dir, `${tag}.yaml`);
-      writeFileSync(file, tenantPolicy(tag, 15));
-      files.push(file);
-    }
-    const first = warden(cluster, ['apply', files[1] as string, '--yes']);
-    if (first.code !== 0) throw new Error(`setup apply failed: ${first.stderr}`);
+    files = switchingTenants(cluster, ['alpha', 'beta']);
   });
 
   afterAll(async () => {

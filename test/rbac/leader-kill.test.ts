@@ -1,12 +1,7 @@
-// The leader of three members SIGKILLed while a CLI apply runs, at seeded points: the apply rides
-// the election (its calls retried on the members left, within a bounded time) and completes, and
-// a plan then finds nothing to do. Before etcd3 became the one client this failed 9 times in 10.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
 import { warden } from './cli-env.js';
-import { APPLY_SUMMARY, applyWhileKilling, seeded, tenantPolicy } from './fault-support.js';
+import { APPLY_SUMMARY, applyWhileKilling, seeded, switchingTenants } from './fault-support.js';
 
 /** The index of the member that leads, from etcdctl's status of every endpoint. */
 function leaderIndex(cluster: EtcdCluster): number {
@@ -20,17 +15,11 @@ function leaderIndex(cluster: EtcdCluster): number {
 
 describe('three members, the leader SIGKILLed mid-apply', () => {
   let cluster: EtcdCluster;
-  const files: string[] = [];
+  let files: string[];
 
   beforeAll(async () => {
     cluster = await startEtcdCluster({ members: 3 });
-    for (const tag of ['alpha', 'beta']) {
-      const file = join(cluster.dir, `${tag}.yaml`);
-      writeFileSync(file, tenantPolicy(tag, 15));
-      files.push(file);
-    }
-    const first = warden(cluster, ['apply', files[1] as string, '--yes']);
-    if (first.code !== 0) throw new Error(`setup apply failed: ${first.stderr}`);
+    files = switchingTenants(cluster, ['alpha', 'beta']);
   });
 
   afterAll(async () => {
