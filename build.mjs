@@ -7,17 +7,20 @@ import { build } from 'esbuild';
 import { bundleOptions, ETCD3_PROTO_DIR, lambdaOptions, withEtcd3Inside } from './build-options.mjs';
 
 /**
- * `etcd3Inside`: the bundle holds etcd3 and carries its .proto files in ETCD3_PROTO_DIR beside it.
+ * `etcd3Inside`: the bundle holds etcd3 and carries its .proto files in ETCD3_PROTO_DIR beside it
+ * (a split bundle beside its chunks: etcd3 is only ever imported on demand, so it is in a chunk).
  * @type {{entry: string, outfile: string, options: import('esbuild').BuildOptions, split?: boolean, etcd3Inside?: boolean}[]}
  */
 export const targets = [
-  // etcd3 loads its .proto files at run time from its own folder: the CLI resolves it from node_modules.
   // Split into chunks: each command loads only its own code (the whole bundle costs ~70 ms to parse).
+  // etcd3 is bundled too, in the chunks of the commands that talk to etcd: loaded from one file it
+  // costs about 170 ms instead of about 300 ms through node_modules' hundred files.
   {
     entry: 'cli/bin.ts',
     outfile: 'dist/cli/etcd-warden.mjs',
-    options: bundleOptions(['etcd3']),
+    options: withEtcd3Inside(bundleOptions([])),
     split: true,
+    etcd3Inside: true,
   },
   // The Action runs from a checkout without node_modules: everything bundled, etcd3 with its .proto
   // files (a test runs it from a copy of action/ with no node_modules).
@@ -82,6 +85,7 @@ if ((await readFile(VALIDATOR_FILE, 'utf8').catch(() => '')) !== validatorCode) 
   await writeFile(VALIDATOR_FILE, validatorCode);
 }
 
+const CHUNKS = 'chunks';
 const only = process.argv.slice(2);
 await Promise.all(
   targets
@@ -92,7 +96,7 @@ await Promise.all(
             entryPoints: { [basename(t.outfile, '.mjs')]: t.entry },
             outdir: dirname(t.outfile),
             splitting: true,
-            chunkNames: 'chunks/[name]-[hash]',
+            chunkNames: `${CHUNKS}/[name]-[hash]`,
             outExtension: { '.js': '.mjs' },
           }
         : { entryPoints: [t.entry], outfile: t.outfile };
@@ -100,7 +104,7 @@ await Promise.all(
       if (t.split) await rm(dirname(t.outfile), { recursive: true, force: true });
       await build({ ...t.options, ...output });
       if (t.etcd3Inside) {
-        const protoDir = join(dirname(t.outfile), ETCD3_PROTO_DIR);
+        const protoDir = join(dirname(t.outfile), t.split ? CHUNKS : '.', ETCD3_PROTO_DIR);
         await rm(protoDir, { recursive: true, force: true });
         await cp(join('node_modules', 'etcd3', 'proto'), protoDir, { recursive: true });
       }

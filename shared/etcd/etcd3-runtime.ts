@@ -9,7 +9,10 @@ let loading: Promise<Etcd3Module> | undefined;
 let loaded: Etcd3Module | undefined;
 
 export function loadEtcd3(): Promise<Etcd3Module> {
-  loading ??= import('etcd3').then((module) => {
+  loading ??= import('etcd3').then((imported) => {
+    // etcd3 is CommonJS. Node's loader and esbuild's single-file bundles give its exports by name;
+    // esbuild's split bundles (the CLI) give them only as the default export.
+    const module = 'Etcd3' in imported ? imported : (imported as { default: Etcd3Module }).default;
     loaded = module;
     return module;
   });

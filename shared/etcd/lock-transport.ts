@@ -10,7 +10,15 @@ import type { Etcd3 } from 'etcd3';
  */
 const REVOKE_WAIT_MS = 1_000;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** `call`'s end, or `ms` passing, whichever comes first; no timer is left to keep Node running. */
+async function atMost(call: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([call, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface HeldLease {
   id: string;
@@ -42,7 +50,7 @@ export async function grantLease(client: Etcd3, ttlSeconds: number): Promise<Hel
         lostWith ??
         (Date.now() - renewedAt >= ttlSeconds * 1000 ? new Error('the lease expired') : undefined),
       revoke: () =>
-        Promise.race([lease.revoke(), sleep(REVOKE_WAIT_MS)])
+        atMost(lease.revoke(), REVOKE_WAIT_MS)
           .catch(() => undefined)
           .finally(() => lease.release()),
     };
