@@ -1,6 +1,6 @@
 // Sending one planned change to etcd, as one auth RPC through etcd3's raw auth client. Its
 // higher-level wrappers are avoided on purpose: in etcd3 1.1.2 `Role.revoke([...])` grants
-// instead of revoking, and `User.create` always sends a password, while our users have none.
+// instead of revoking, and `User.create` cannot ask for a user without a password, which ours are.
 import type { Etcd3, IPermission } from 'etcd3';
 import type { Access } from '../policy/types.js';
 import type { Change } from '../rbac/change.js';
