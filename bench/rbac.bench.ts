@@ -5,7 +5,7 @@
 // with the CPU split between etcd and the client; then the etcd cost that bounds them.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { applyChange } from '../shared/etcd/apply-change.js';
@@ -18,6 +18,8 @@ import { planChanges } from '../shared/rbac/plan.js';
 import { type EtcdCluster, startEtcdCluster } from '../test/support/etcd-cluster.js';
 
 const RUNS = 5;
+/** The machine's 1-minute load average as the bench starts: other work there colours every figure. */
+const loadAtStart = loadavg()[0] as number;
 const BIN = 'bin/etcd-warden.js';
 const EXAMPLE = 'examples/calico-kubernetes-simple.yaml';
 
@@ -378,7 +380,8 @@ connection; and the lock, read, changes, re-read and unlock round trips.
 | read the live state + plan, core alone in a warm process (median of 3) | ${splitCells(scale.core)} | | ${f(BEFORE.coreRead)} |
 
 etcd's CPU is read from /proc before and after; the client's is its own process.cpuUsage(). The two
-share the machine's ${cpus().length} cores.
+share the machine's ${cpus().length} cores; its 1-minute load average was ${loadAtStart.toFixed(1)} as this run started and
+${(loadavg()[0] as number).toFixed(1)} at its end (other work on the machine slows every row alike).
 
 **What bounds apply.** etcd 3.4.23 rebuilds the permission cache of every user on each UserAdd,
 UserGrantRole and RoleGrantPermission (not on RoleAdd, nor on a UserGrantRole of a role already
