@@ -46,7 +46,7 @@ async function withDeadline<T>(call: PromiseLike<T> | T, ms: number): Promise<T>
   }
 }
 
-export interface RetryBudget {
+interface RetryBudget {
   /** Deadline of one attempt (gRPC's own deadline for it comes first: attemptDeadlineMs). */
   attemptMs: number;
   /** No new attempt starts after this long. */
@@ -54,7 +54,7 @@ export interface RetryBudget {
 }
 
 /** Retries transient errors, each time on the next host, until the budget is spent. */
-export function retryTransient({ attemptMs, budgetMs }: RetryBudget): ExecutePolicy {
+function retryTransient({ attemptMs, budgetMs }: RetryBudget): ExecutePolicy {
   return {
     async execute(fn) {
       const deadline = Date.now() + budgetMs;

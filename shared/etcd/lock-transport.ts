@@ -72,6 +72,8 @@ export async function createIfAbsent(
     .then(client.put(key).value(value).lease(lease.id))
     .else(client.get(key))
     .commit();
-  const current = result.responses[0]?.response_range?.kvs[0]?.value?.toString() ?? '';
-  return { created: result.succeeded, current };
+  const kv = result.responses[0]?.response_range?.kvs[0];
+  // A retry after an answer lost on the way (a member stopping, a new leader) finds the key it
+  // wrote: bound to this very lease, it is this holder's.
+  return { created: result.succeeded || kv?.lease === lease.id, current: kv?.value?.toString() ?? '' };
 }

@@ -10,7 +10,7 @@ import { acquireApplyLock } from '../../shared/etcd/apply-lock.js';
 import { authReads } from '../../shared/etcd/auth-reads.js';
 import { etcdBackend } from '../../shared/etcd/backend.js';
 import { connectEtcd, type EtcdConnection } from '../../shared/etcd/connect.js';
-import { grantLease } from '../../shared/etcd/lock-transport.js';
+import { createIfAbsent, grantLease } from '../../shared/etcd/lock-transport.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { createCa, issueClientCertificate, nodePkiContext } from '../../shared/pki/index.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
@@ -311,6 +311,22 @@ describe('the etcd adapter against etcd', () => {
     });
     expect(third.lost()).toBeUndefined();
     expect(cluster.etcdctl('get', '__etcd-warden/apply-lock', '--print-value-only').trim()).toBe('');
+  });
+
+  it("finds the lock key its own after a retry of the write, and another holder's when bound to another lease", async () => {
+    // Prepare: the write is sent once and its answer, say, lost.
+    const mine = await grantLease(client, 5);
+    const theirs = await grantLease(client, 5);
+    await createIfAbsent(client, 'retry-lock', 'mine', mine);
+
+    // Act
+    const retried = await createIfAbsent(client, 'retry-lock', 'mine', mine);
+    const other = await createIfAbsent(client, 'retry-lock', 'theirs', theirs);
+    await Promise.all([mine.revoke(), theirs.revoke()]);
+
+    // Assess
+    expect(retried).toEqual({ created: true, current: 'mine' });
+    expect(other).toEqual({ created: false, current: 'mine' });
   });
 
   it('reports the lease lost once etcd no longer has it', async () => {
