@@ -11,14 +11,20 @@ process.once('beforeExit', () => {
   if (!settled) process.stderr.write('etcd-warden: internal: the command did not finish\n');
 });
 
-main(process.argv.slice(2), processIo()).then(
-  (code) => {
-    settled = true;
-    process.exitCode = code;
-  },
-  (error) => {
-    settled = true;
-    process.stderr.write(`etcd-warden: ${describe(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+/** Time for output still on its way out; a command that left nothing open exits before it. */
+const EXIT_GRACE_MS = 100;
+
+/**
+ * A handle left open (gRPC still connecting to a member that accepted the connection and never
+ * answered) must not keep a finished command running: once the result is known, the process ends.
+ */
+function finish(code: number): void {
+  settled = true;
+  process.exitCode = code;
+  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+}
+
+main(process.argv.slice(2), processIo()).then(finish, (error) => {
+  process.stderr.write(`etcd-warden: ${describe(error)}\n`);
+  finish(1);
+});

@@ -84,3 +84,6 @@ async function main(): Promise<void> {
 }
 
 await main();
+// The step's result is known (core.setFailed set the exit code on failure). A handle left open,
+// such as gRPC still connecting to a member that never answered, must not keep the job running.
+setTimeout(() => process.exit(), 100).unref();
