@@ -11,8 +11,14 @@ process.once('beforeExit', () => {
   if (!settled) process.stderr.write('etcd-warden: internal: the command did not finish\n');
 });
 
-/** Time for output still on its way out; a command that left nothing open exits before it. */
-const EXIT_GRACE_MS = 100;
+/** How often a finished command looks whether its output is all written; most exit before. */
+const EXIT_CHECK_MS = 100;
+
+/** Ends the process once stdout and stderr hold nothing unwritten (pipes are asynchronous on macOS). */
+function exitOnceWritten(): void {
+  if (process.stdout.writableLength + process.stderr.writableLength === 0) process.exit();
+  setTimeout(exitOnceWritten, EXIT_CHECK_MS).unref();
+}
 
 /**
  * A handle left open (gRPC still connecting to a member that accepted the connection and never
@@ -21,7 +27,7 @@ const EXIT_GRACE_MS = 100;
 function finish(code: number): void {
   settled = true;
   process.exitCode = code;
-  setTimeout(() => process.exit(), EXIT_GRACE_MS).unref();
+  setTimeout(exitOnceWritten, EXIT_CHECK_MS).unref();
 }
 
 main(process.argv.slice(2), processIo()).then(finish, (error) => {
