@@ -364,7 +364,7 @@ whole command, process start included. The changes are the ${changes.length} tha
 \`${EXAMPLE}\` on an empty cluster; the baselines make exactly those. Every command reaches etcd
 through the etcd3 client (shared/etcd); the "before" column is the last run of this bench when the
 CLI used a hand-written HTTP/2 channel instead and never loaded etcd3 (BENCHMARKS.md at ${BEFORE.commit},
-measured on a quiet machine).
+measured on a quiet machine with another CPU: an Intel Xeon, 2 cores).
 
 | apply of the Calico + Kubernetes split | median | ratio to etcd-warden | before |
 |---|---|---|---|
