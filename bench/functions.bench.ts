@@ -85,8 +85,9 @@ const bundles = names.map((name) => {
   return { name, dir, files: files.map((f) => relative(dir, f)), bytes, gzip };
 });
 
-// The same build as build.mjs's Lambda targets, in memory, for its metafile.
+// The same build as build.mjs's Lambda targets, in memory, for its metafile: apply-rbac holds etcd3.
 const LAMBDA_OPTIONS: BuildOptions = lambdaOptions();
+const optionsOf = (name: string): BuildOptions => lambdaOptions({ etcd3: name === 'apply-rbac' });
 const ORIGINS: [string, RegExp][] = [
   ['AWS SDK v3, bundled (@aws-sdk/*, @smithy/*, bowser)', /^(@aws-sdk|@smithy|@aws)\/|^bowser$/],
   [
@@ -95,11 +96,15 @@ const ORIGINS: [string, RegExp][] = [
   ],
   ['YAML parsers (yaml, js-yaml)', /^(yaml|js-yaml)$/],
   ['Ajv and its dependencies', /^(ajv|fast-uri|fast-deep-equal|json-schema-traverse)$/],
+  [
+    'etcd3 and gRPC (etcd3, @grpc/*, protobufjs and their dependencies)',
+    /^(etcd3|@grpc\/.*|protobufjs|@protobufjs\/.*|long|lodash\.camelcase|cockatiel|bignumber\.js|@js-sdsl\/.*)$/,
+  ],
   ['etcd-warden: shared/policy, shared/presets', /^shared\/(policy|presets)$/],
   ['etcd-warden: everything else (shared/pki, functions/, …)', /^(shared|functions)\//],
 ];
 const [SDK, PKIJS, YAML, AJV] = ORIGINS.map(([label]) => label) as [string, string, string, string];
-const OWN = ORIGINS.slice(4).map(([label]) => label);
+const OWN = ORIGINS.map(([label]) => label).filter((label) => label.startsWith('etcd-warden:'));
 const packageOf = (input: string): string =>
   /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1] ?? input.split('/').slice(0, 2).join('/');
 const originOf = (input: string): string => {
@@ -131,7 +136,7 @@ function contentsOf(metafile: Metafile): Contents {
 const contents = new Map<string, Contents>();
 for (const name of names) {
   const made = await build({
-    ...LAMBDA_OPTIONS,
+    ...optionsOf(name),
     entryPoints: [`functions/${name}/index.ts`],
     outfile: join(WORK, `${name}-meta.mjs`),
     write: false,

@@ -1,8 +1,37 @@
-// Entry point of the CLI bundle (dist/cli/etcd-warden.mjs, two folders below package.json).
+// Entry point of the CLI bundle. The exit code comes from the command's result and from nothing
+// else: until main() settles it says failure, so a command whose work Node abandons (nothing left
+// pending but a promise, e.g. a call to an etcd member that died) can never exit 0.
+
 import { readFileSync } from 'node:fs';
 import { processIo } from './io.js';
 import { describe, main } from './main.js';
 
+process.exitCode = 1;
+let settled = false;
+process.once('beforeExit', () => {
+  if (!settled) process.stderr.write('etcd-warden: internal: the command did not finish\n');
+});
+
+/** How often a finished command looks whether its output is all written; most exit before. */
+const EXIT_CHECK_MS = 100;
+
+/** Ends the process once stdout and stderr hold nothing unwritten (pipes are asynchronous on macOS). */
+function exitOnceWritten(): void {
+  if (process.stdout.writableLength + process.stderr.writableLength === 0) process.exit();
+  setTimeout(exitOnceWritten, EXIT_CHECK_MS).unref();
+}
+
+/**
+ * A handle left open (gRPC still connecting to a member that accepted the connection and never
+ * answered) must not keep a finished command running: once the result is known, the process ends.
+ */
+function finish(code: number): void {
+  settled = true;
+  process.exitCode = code;
+  setTimeout(exitOnceWritten, EXIT_CHECK_MS).unref();
+}
+
+/** The package's version: the bundle is dist/cli/etcd-warden.mjs, two folders below package.json. */
 const version = (): string => {
   try {
     return (
@@ -13,12 +42,7 @@ const version = (): string => {
   }
 };
 
-main(process.argv.slice(2), processIo(), { version: version() }).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`etcd-warden: ${describe(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+main(process.argv.slice(2), processIo(), { version: version() }).then(finish, (error) => {
+  process.stderr.write(`etcd-warden: ${describe(error)}\n`);
+  finish(1);
+});

@@ -5,10 +5,8 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WardenError } from '../shared/errors.js';
-import { type AuthReads, wireAuthReads } from '../shared/etcd/auth-reads.js';
 import { DEFAULT_CALL_TIMEOUT_MS, type EtcdConnection } from '../shared/etcd/connect.js';
 import { etcdEndpointUrls } from '../shared/etcd/endpoints.js';
-import { type GrpcChannel, openGrpcChannel } from '../shared/etcd/grpc-channel.js';
 import { parseDuration } from '../shared/policy/duration.js';
 import { UsageError } from './command.js';
 import type { CliIo } from './io.js';
@@ -68,7 +66,6 @@ export function commonNameOf(certPem: string, path: string): string {
 }
 
 export async function resolveConnection(flags: ConnectionFlags, io: CliIo): Promise<ResolvedConnection> {
-  silenceIpServerNameWarning();
   const endpoints = etcdEndpointUrls(
     pick(flags, io, 'endpoints', 'ETCDCTL_ENDPOINTS'),
     flags.endpoints === undefined ? 'ETCDCTL_ENDPOINTS' : '--endpoints',
@@ -88,45 +85,6 @@ export async function resolveConnection(flags: ConnectionFlags, io: CliIo): Prom
     callTimeoutMs: durationMs(flags['command-timeout'], 'command-timeout', DEFAULT_CALL_TIMEOUT_MS),
   };
 }
-
-/**
- * gRPC hands an IP endpoint to TLS as the server name, and Node warns (DEP0123) on every such
- * connection although the certificate is still checked against its IP addresses. etcd endpoints
- * are usually IPs, so the CLI drops that one warning and keeps every other.
- */
-function silenceIpServerNameWarning(): void {
-  const emit = process.emitWarning;
-  if ((emit as { warden?: true }).warden) return;
-  const filtered = ((warning: string | Error, ...rest: unknown[]) => {
-    const code = typeof rest[0] === 'object' ? (rest[0] as { code?: string })?.code : rest[1];
-    if (code === 'DEP0123') return;
-    (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
-  }) as typeof process.emitWarning & { warden?: true };
-  filtered.warden = true;
-  process.emitWarning = filtered;
-}
-
-/**
- * Runs `fn` with a plain HTTP/2 channel to etcd and always closes it. Auth reads and changes go
- * through it without loading etcd3 (see shared/etcd/grpc-channel.ts).
- */
-export async function withChannel<T>(
-  connection: EtcdConnection,
-  fn: (channel: GrpcChannel) => Promise<T>,
-): Promise<T> {
-  const channel = openGrpcChannel(connection);
-  try {
-    return await fn(channel);
-  } finally {
-    channel.close();
-  }
-}
-
-/** withChannel for commands that only read the auth state. */
-export const withAuthReads = <T>(
-  connection: EtcdConnection,
-  fn: (reads: AuthReads) => Promise<T>,
-): Promise<T> => withChannel(connection, (channel) => fn(wireAuthReads(channel)));
 
 /** Colors only on a terminal, and never when NO_COLOR is set. */
 export const useColor = (io: CliIo): boolean => io.isTty && !io.env.NO_COLOR;

@@ -1,12 +1,12 @@
 // plan and apply straight against etcd with the client certificate from the inputs, through the
 // same core calls as the CLI and apply-rbac (planPolicy, applyPolicy and its JSON report), over the
-// core's plain HTTP/2 channel (etcd3 is never loaded, so the bundle needs none of its files).
+// core's etcd3 client (bundled, with the .proto files it loads beside the bundle).
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WardenError } from '../../shared/errors.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
-import type { EtcdConnection } from '../../shared/etcd/connect.js';
-import { openGrpcChannel } from '../../shared/etcd/grpc-channel.js';
+import { type EtcdConnection, withEtcd } from '../../shared/etcd/connect.js';
+import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import { certificateInfo } from '../../shared/pki/certificate-info.js';
 import type { Policy } from '../../shared/policy/types.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
@@ -45,17 +45,15 @@ export async function runDirect(
   target: DirectTarget,
   workspace: string,
 ): Promise<RbacOutcome> {
+  preloadEtcd3();
   const { connection, identity } = await connectionOf(target, workspace);
-  const channel = openGrpcChannel(connection);
-  try {
-    const backend = etcdBackend(channel, identity, { waitMs: target.lockWaitMs });
+  return withEtcd(connection, async (client) => {
+    const backend = etcdBackend(client, identity, { waitMs: target.lockWaitMs });
     if (command === 'plan') {
       const planned = await planPolicy(policy, backend, identity);
       return { command, via: identity, planned: planned.map(changeToJson) };
     }
     const report = await applyPolicy(policy, backend, { identity, concurrency: APPLY_CONCURRENCY });
     return { command, via: identity, ...applyReportToJson(report) };
-  } finally {
-    channel.close();
-  }
+  });
 }

@@ -84,3 +84,10 @@ async function main(): Promise<void> {
 }
 
 await main();
+// The step's result is known (core.setFailed set the exit code on failure). A handle left open,
+// such as gRPC still connecting to a member that never answered, must not keep the job running.
+const exitOnceWritten = (): void => {
+  if (process.stdout.writableLength + process.stderr.writableLength === 0) process.exit();
+  setTimeout(exitOnceWritten, 100).unref();
+};
+setTimeout(exitOnceWritten, 100).unref();

@@ -2,6 +2,8 @@ import { createInterface } from 'node:readline/promises';
 import { WardenError } from '../../shared/errors.js';
 import { DEFAULT_LOCK_TTL_SECONDS } from '../../shared/etcd/apply-lock.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
+import { withEtcd } from '../../shared/etcd/connect.js';
+import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
 import {
   applyReportToJson,
@@ -11,7 +13,7 @@ import {
 } from '../../shared/rbac/format-plan.js';
 import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
-import { durationMs, resolveConnection, useColor, withChannel } from '../connection.js';
+import { durationMs, resolveConnection, useColor } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
 import { SPECS } from './specs.js';
 
@@ -34,6 +36,7 @@ export const applyCommand: Command = {
     // Asked only when there is something to apply: "No changes" needs no prompt and no --yes.
     const canAsk = io.isTty && process.stdin.isTTY;
     const file = positionals[0] ?? values.policy ?? 'etcd-warden.yaml';
+    preloadEtcd3();
     const policy = await loadPolicyFile(file);
     const connection = await resolveConnection(values, io);
     const lockOptions = {
@@ -47,8 +50,8 @@ export const applyCommand: Command = {
     const text = !values.json;
     const progressLine = io.isTty && text;
 
-    const report = await withChannel(connection, (channel) =>
-      applyPolicy(policy, etcdBackend(channel, connection.identity, lockOptions), {
+    const report = await withEtcd(connection, (client) =>
+      applyPolicy(policy, etcdBackend(client, connection.identity, lockOptions), {
         identity: connection.identity,
         concurrency: APPLY_CONCURRENCY,
         approve: async (changes) => {

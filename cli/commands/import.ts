@@ -1,19 +1,22 @@
 import { resolve } from 'node:path';
 import { isWardenError, WardenError } from '../../shared/errors.js';
+import { withEtcd } from '../../shared/etcd/connect.js';
+import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { writeFileAtomically } from '../../shared/files/write-atomically.js';
 import { importPolicy } from '../../shared/rbac/import.js';
 import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
-import { resolveConnection, withAuthReads } from '../connection.js';
+import { resolveConnection } from '../connection.js';
 import { SPECS } from './specs.js';
 
 export const importCommand: Command = {
   async run(args, io) {
     const { values, positionals } = parseCommand(SPECS.import, args);
     if (positionals.length > 0) throw new UsageError('import takes no positional argument; use --out FILE');
+    preloadEtcd3();
     const connection = await resolveConnection(values, io);
-    const live = await withAuthReads(connection, (reads) => readAuthState(reads));
+    const live = await withEtcd(connection, (client) => readAuthState(client));
     const text = importPolicy(live, { endpoints: connection.endpoints.join(','), now: new Date() });
     if (!values.out) {
       io.out(text);

@@ -1,9 +1,11 @@
+import { withEtcd } from '../../shared/etcd/connect.js';
+import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { changeToJson, formatPlan, summarizeChanges } from '../../shared/rbac/format-plan.js';
 import { planPolicy } from '../../shared/rbac/plan-policy.js';
 import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
-import { resolveConnection, useColor, withAuthReads } from '../connection.js';
+import { resolveConnection, useColor } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
 import { SPECS } from './specs.js';
 
@@ -12,11 +14,12 @@ export const planCommand: Command = {
     const { values, positionals } = parseCommand(SPECS.plan, args);
     if (positionals.length > 1) throw new UsageError('plan takes one policy file');
     const file = positionals[0] ?? values.policy ?? 'etcd-warden.yaml';
+    preloadEtcd3();
     const policy = await loadPolicyFile(file);
     const connection = await resolveConnection(values, io);
 
-    const changes = await withAuthReads(connection, (reads) =>
-      planPolicy(policy, { readState: () => readAuthState(reads) }, connection.identity),
+    const changes = await withEtcd(connection, (client) =>
+      planPolicy(policy, { readState: () => readAuthState(client) }, connection.identity),
     );
 
     if (values.json) {

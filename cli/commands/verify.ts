@@ -1,3 +1,4 @@
+import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import { userSessions } from '../../shared/etcd/user-session.js';
 import { loadCa, nodePkiContext } from '../../shared/pki/index.js';
 import { describeSpan, fromEtcdRange } from '../../shared/policy/keyspan.js';
@@ -15,6 +16,7 @@ export const verifyCommand: Command = {
     const { values, positionals } = parseCommand(SPECS.verify, args);
     if (positionals.length > 1) throw new UsageError('verify takes one policy file');
     const file = positionals[0] ?? values.policy ?? 'etcd-warden.yaml';
+    preloadEtcd3();
     const policy = await loadPolicyFile(file);
     // Only the server trust anchor is used from the connection: each probe mints its own user.
     const connection = await resolveConnection(values, io);

@@ -1,8 +1,8 @@
 /**
  * apply-rbac: plan or apply a policy against etcd, check drift on a schedule, and create or delete
  * an EC2 instance's template users. It reaches etcd as root with a client certificate it mints in
- * memory from the CA for a few minutes (never written anywhere), over the plain HTTP/2 channel
- * (no etcd3 at run time). After an apply that converged, the policy becomes a new version of the
+ * memory from the CA for a few minutes (never written anywhere), through the core's etcd3
+ * client. After an apply that converged, the policy becomes a new version of the
  * policy secret, which is what issue-cert authorizes against.
  *
  * Plan, apply and an instance event are each one core operation (planPolicy with its safety check,
@@ -15,7 +15,8 @@ import type { Context } from 'aws-lambda';
 import type { CaStore } from '../../shared/castore/index.js';
 import { type ErrorCode, isWardenError, WardenError } from '../../shared/errors.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
-import { openGrpcChannel } from '../../shared/etcd/grpc-channel.js';
+import { withEtcd } from '../../shared/etcd/connect.js';
+import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import type { Logger } from '../../shared/log/index.js';
 import { issueClientCertificate, loadCa, type PkiContext } from '../../shared/pki/index.js';
 import { formatDiagnostic, hasErrors } from '../../shared/policy/diagnostics.js';
@@ -69,20 +70,17 @@ export function createApplyRbac(
 
   async function withBackend<T>(fn: (backend: RbacBackend) => Promise<T>): Promise<T> {
     if (deps.endpoints.length === 0) throw new WardenError('internal', 'no etcd endpoints configured');
+    preloadEtcd3();
     const ca = loadCa(await caStore.load(), pki);
     const root = await issueClientCertificate(ca, ROOT, pki, ROOT_CERTIFICATE_TTL_SECONDS);
-    const channel = openGrpcChannel({
+    const connection = {
       endpoints: deps.endpoints,
       caPem: ca.certificatePem,
       certPem: root.certificatePem,
       keyPem: root.privateKeyPem,
       ...(deps.callTimeoutMs === undefined ? {} : { callTimeoutMs: deps.callTimeoutMs }),
-    });
-    try {
-      return await fn(etcdBackend(channel, ROOT, { waitMs: deps.lockWaitMs ?? 0 }));
-    } finally {
-      channel.close();
-    }
+    };
+    return withEtcd(connection, (client) => fn(etcdBackend(client, ROOT, { waitMs: deps.lockWaitMs ?? 0 })));
   }
 
   function policyFrom(text: string): Policy {

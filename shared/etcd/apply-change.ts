@@ -1,11 +1,10 @@
-// Sending one planned change to etcd, as one auth RPC: through the etcd3 client, or as a raw
-// request on the HTTP/2 channel (grpc-channel.ts), which costs the client a fraction of the CPU.
+// Sending one planned change to etcd, as one auth RPC through etcd3's raw auth client. Its
+// higher-level wrappers are avoided on purpose: in etcd3 1.1.2 `Role.revoke([...])` grants
+// instead of revoking, and `User.create` cannot ask for a user without a password, which ours are.
 import type { Etcd3, IPermission } from 'etcd3';
 import type { Access } from '../policy/types.js';
 import type { Change } from '../rbac/change.js';
-import { loadEtcd3 } from './etcd3-runtime.js';
-import { type GrpcChannel, GrpcCode, GrpcStatusError } from './grpc-channel.js';
-import { encodeMessage } from './protobuf-wire.js';
+import { type Etcd3Module, loadEtcd3 } from './etcd3-runtime.js';
 
 const PERM_TYPE: Record<Access, IPermission['permType']> = {
   read: 'Read',
@@ -13,143 +12,68 @@ const PERM_TYPE: Record<Access, IPermission['permType']> = {
   readwrite: 'Readwrite',
 };
 
-export async function applyChange(client: Etcd3, change: Change): Promise<void> {
-  const { EtcdRoleExistsError, EtcdUserExistsError } = await loadEtcd3();
+/**
+ * What etcd answers when the state a change asks for is already there. A change retried after a
+ * lost answer (a timeout, a member going away, a leader election) finds its own result; under the
+ * apply lock nobody else changes the auth state, and the applier re-reads it at the end anyway.
+ */
+const alreadyDone = (etcd3: Etcd3Module, change: Change, error: unknown): boolean => {
   switch (change.op) {
     case 'add-role':
-      return tolerate(EtcdRoleExistsError, client.auth.roleAdd({ name: change.role }));
+      return error instanceof etcd3.EtcdRoleExistsError;
+    case 'add-user':
+      return error instanceof etcd3.EtcdUserExistsError;
+    case 'delete-role':
+      return error instanceof etcd3.EtcdRoleNotFoundError;
+    case 'delete-user':
+      return error instanceof etcd3.EtcdUserNotFoundError;
+    case 'revoke-role':
+      return error instanceof etcd3.EtcdRoleNotGrantedError;
+    case 'revoke-permission':
+      return error instanceof Error && /permission is not granted to the role/.test(error.message);
+    default:
+      return false;
+  }
+};
+
+function send(client: Etcd3, change: Change): Promise<unknown> {
+  switch (change.op) {
+    case 'add-role':
+      return client.auth.roleAdd({ name: change.role });
     case 'grant-permission':
-      await client.auth.roleGrantPermission({
+      return client.auth.roleGrantPermission({
         name: change.role,
         perm: { permType: PERM_TYPE[change.access], key: change.key, range_end: change.rangeEnd },
       });
-      return;
     case 'add-user':
       // Certificate-only users: no password, so only a certificate with this CN can act as them.
-      return tolerate(
-        EtcdUserExistsError,
-        client.auth.userAdd({ name: change.user, options: { no_password: true } }),
-      );
+      return client.auth.userAdd({ name: change.user, options: { no_password: true } });
     case 'grant-role':
-      await client.auth.userGrantRole({ user: change.user, role: change.role });
-      return;
+      return client.auth.userGrantRole({ user: change.user, role: change.role });
     case 'revoke-role':
-      await client.auth.userRevokeRole({ name: change.user, role: change.role });
-      return;
+      return client.auth.userRevokeRole({ name: change.user, role: change.role });
     case 'revoke-permission':
-      // etcd matches the exact key and range_end bytes that RoleGet returned.
-      await client.auth.roleRevokePermission({
+      // One permission per call, with the exact key and range_end bytes that RoleGet returned.
+      return client.auth.roleRevokePermission({
         role: change.role,
         key: change.key,
         range_end: change.rangeEnd,
       });
-      return;
     case 'delete-user':
-      await client.auth.userDelete({ name: change.user });
-      return;
+      return client.auth.userDelete({ name: change.user });
     case 'delete-role':
-      await client.auth.roleDelete({ role: change.role });
-      return;
+      return client.auth.roleDelete({ role: change.role });
     case 'enable-auth':
-      await client.auth.authEnable();
-      return;
+      return client.auth.authEnable();
     case 'disable-auth':
-      await client.auth.authDisable();
-      return;
+      return client.auth.authDisable();
   }
 }
 
-/**
- * An add retried after a lost answer (a timeout, a member going away) finds its own result: the
- * name already exists, which is the state asked for. Under the apply lock nobody else adds.
- */
-async function tolerate(kind: new (...args: never[]) => Error, call: Promise<unknown>): Promise<void> {
+export async function applyChange(client: Etcd3, change: Change): Promise<void> {
   try {
-    await call;
+    await send(client, change);
   } catch (error) {
-    if (!(error instanceof kind)) throw error;
-  }
-}
-
-// authpb.Permission.Type by access, as numbers on the wire.
-const WIRE_PERM_TYPE: Record<Access, number> = { read: 0, write: 1, readwrite: 2 };
-
-/** The Auth method and request message for one change (field numbers from etcd's rpc.proto). */
-function authRequest(change: Change): [method: string, message: Buffer] {
-  switch (change.op) {
-    case 'add-role':
-      return ['RoleAdd', encodeMessage([[1, change.role]])];
-    case 'grant-permission': {
-      const perm = encodeMessage([
-        [1, WIRE_PERM_TYPE[change.access]],
-        [2, change.key],
-        [3, change.rangeEnd],
-      ]);
-      return [
-        'RoleGrantPermission',
-        encodeMessage([
-          [1, change.role],
-          [2, perm],
-        ]),
-      ];
-    }
-    case 'add-user':
-      // Certificate-only users: options.no_password = true (field 3, its field 1).
-      return [
-        'UserAdd',
-        encodeMessage([
-          [1, change.user],
-          [3, encodeMessage([[1, 1]])],
-        ]),
-      ];
-    case 'grant-role':
-      return [
-        'UserGrantRole',
-        encodeMessage([
-          [1, change.user],
-          [2, change.role],
-        ]),
-      ];
-    case 'revoke-role':
-      return [
-        'UserRevokeRole',
-        encodeMessage([
-          [1, change.user],
-          [2, change.role],
-        ]),
-      ];
-    case 'revoke-permission':
-      // etcd matches the exact key and range_end bytes that RoleGet returned.
-      return [
-        'RoleRevokePermission',
-        encodeMessage([
-          [1, change.role],
-          [2, change.key],
-          [3, change.rangeEnd],
-        ]),
-      ];
-    case 'delete-user':
-      return ['UserDelete', encodeMessage([[1, change.user]])];
-    case 'delete-role':
-      return ['RoleDelete', encodeMessage([[1, change.role]])];
-    case 'enable-auth':
-      return ['AuthEnable', Buffer.alloc(0)];
-    case 'disable-auth':
-      return ['AuthDisable', Buffer.alloc(0)];
-  }
-}
-
-/** The same change as applyChange, on the HTTP/2 channel; an add that finds its name taken is done. */
-export async function sendChange(channel: GrpcChannel, change: Change): Promise<void> {
-  const [method, message] = authRequest(change);
-  try {
-    await channel.unary(`/etcdserverpb.Auth/${method}`, message);
-  } catch (error) {
-    const alreadyThere =
-      (change.op === 'add-role' || change.op === 'add-user') &&
-      error instanceof GrpcStatusError &&
-      error.code === GrpcCode.FAILED_PRECONDITION &&
-      /name already exists/.test(error.message);
-    if (!alreadyThere) throw error;
+    if (!alreadyDone(await loadEtcd3(), change, error)) throw error;
   }
 }

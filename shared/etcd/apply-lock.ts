@@ -4,7 +4,7 @@
 import type { Etcd3 } from 'etcd3';
 import { WardenError } from '../errors.js';
 import { etcdFailure } from './errors.js';
-import { etcd3LockTransport, type HeldLease, type LockTransport } from './lock-transport.js';
+import { createIfAbsent, grantLease, type HeldLease } from './lock-transport.js';
 
 export const LOCK_KEY = '__etcd-warden/apply-lock';
 export const DEFAULT_LOCK_TTL_SECONDS = 10;
@@ -39,19 +39,17 @@ export const describeHolder = (text: string): string => {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Takes the lock through the etcd3 client, or any LockTransport (lock-transport.ts). */
 export async function acquireApplyLock(
-  etcd: Etcd3 | LockTransport,
+  client: Etcd3,
   holder: LockHolder,
   options: LockOptions = {},
 ): Promise<ApplyLock> {
-  const transport = 'createIfAbsent' in etcd ? etcd : etcd3LockTransport(etcd);
   const deadline = Date.now() + (options.waitMs ?? 0);
   let lease: HeldLease | undefined;
   try {
-    lease = await transport.grantLease(options.ttlSeconds ?? DEFAULT_LOCK_TTL_SECONDS);
+    lease = await grantLease(client, options.ttlSeconds ?? DEFAULT_LOCK_TTL_SECONDS);
     for (let attempt = 0; ; attempt++) {
-      const result = await transport.createIfAbsent(LOCK_KEY, JSON.stringify(holder), lease);
+      const result = await createIfAbsent(client, LOCK_KEY, JSON.stringify(holder), lease);
       if (result.created) {
         const held = lease;
         return { lost: () => held.lost(), release: () => held.revoke() };

@@ -1,14 +1,10 @@
-// The applier's view of a real etcd cluster.
+// The applier's view of a real etcd cluster, through one etcd3 client.
 import { hostname } from 'node:os';
 import type { Etcd3 } from 'etcd3';
 import type { RbacBackend } from '../rbac/backend.js';
-import type { Change } from '../rbac/change.js';
-import { applyChange, sendChange } from './apply-change.js';
+import { applyChange } from './apply-change.js';
 import { acquireApplyLock, type LockOptions } from './apply-lock.js';
-import { etcd3AuthReads, wireAuthReads } from './auth-reads.js';
 import { etcdFailure } from './errors.js';
-import type { GrpcChannel } from './grpc-channel.js';
-import { etcd3LockTransport, wireLockTransport } from './lock-transport.js';
 import { readAuthState } from './read-auth-state.js';
 
 /**
@@ -18,26 +14,12 @@ import { readAuthState } from './read-auth-state.js';
  */
 export const APPLY_CONCURRENCY = 64;
 
-/**
- * Over the etcd3 client, or over the plain HTTP/2 channel (grpc-channel.ts), which never loads
- * etcd3 and costs the client a fraction of the CPU per call: the CLI's choice.
- */
-export function etcdBackend(
-  etcd: Etcd3 | GrpcChannel,
-  identity: string,
-  lockOptions: LockOptions = {},
-): RbacBackend {
-  const wire = 'unary' in etcd;
-  const reads = wire ? wireAuthReads(etcd) : etcd3AuthReads(etcd);
-  const send = wire
-    ? (change: Change) => sendChange(etcd, change)
-    : (change: Change) => applyChange(etcd, change);
-  const lockTransport = wire ? wireLockTransport(etcd) : etcd3LockTransport(etcd);
+export function etcdBackend(client: Etcd3, identity: string, lockOptions: LockOptions = {}): RbacBackend {
   return {
-    readState: () => readAuthState(reads),
+    readState: () => readAuthState(client),
     applyChange: async (change) => {
       try {
-        await send(change);
+        await applyChange(client, change);
       } catch (error) {
         // The report pairs this error with its change: naming the change here would say it twice.
         throw etcdFailure(error, 'applying the change');
@@ -45,7 +27,7 @@ export function etcdBackend(
     },
     lock: () =>
       acquireApplyLock(
-        lockTransport,
+        client,
         { identity, host: hostname(), pid: process.pid, since: new Date().toISOString() },
         lockOptions,
       ),

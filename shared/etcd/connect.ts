@@ -2,21 +2,27 @@
 // login would override the certificate's CN as the identity, so none is ever configured.
 import type { Etcd3 } from 'etcd3';
 import { loadEtcd3 } from './etcd3-runtime.js';
-import { faultHandling } from './fault-handling.js';
+import { attemptDeadlineMs, faultHandling } from './fault-handling.js';
 
 export interface EtcdConnection {
   endpoints: string[];
   caPem: string;
   certPem: string;
   keyPem: string;
-  /** Deadline of each call; a cluster without quorum makes calls hang until it passes. */
+  /**
+   * How long a call keeps trying: attempts of at most this (and at most 2 s), transient failures
+   * retried until twice this has passed (fault-handling.ts). A cluster without quorum makes calls
+   * fail once it has.
+   */
   callTimeoutMs?: number;
 }
 
 export const DEFAULT_CALL_TIMEOUT_MS = 5_000;
 
 export async function connectEtcd(connection: EtcdConnection): Promise<Etcd3> {
+  silenceIpServerNameWarning();
   const callTimeoutMs = connection.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  const attemptMs = attemptDeadlineMs(callTimeoutMs);
   const { Etcd3 } = await loadEtcd3();
   return new Etcd3({
     hosts: connection.endpoints,
@@ -28,7 +34,34 @@ export async function connectEtcd(connection: EtcdConnection): Promise<Etcd3> {
     dialTimeout: callTimeoutMs,
     defaultCallOptions: (context) =>
       // Streams (lease keep-alives) live as long as they are needed; unary calls get a deadline.
-      context.isStream ? {} : { deadline: Date.now() + callTimeoutMs },
-    faultHandling: faultHandling(connection.endpoints.length, callTimeoutMs * 2),
+      context.isStream ? {} : { deadline: Date.now() + attemptMs },
+    faultHandling: faultHandling(callTimeoutMs),
   });
+}
+
+/**
+ * gRPC hands an IP endpoint to TLS as the server name, and Node warns (DEP0123) on every such
+ * connection although the certificate is still checked against its IP addresses. etcd endpoints
+ * are usually IPs, so every front drops that one warning and keeps every other.
+ */
+function silenceIpServerNameWarning(): void {
+  const emit = process.emitWarning;
+  if ((emit as { warden?: true }).warden) return;
+  const filtered = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = typeof rest[0] === 'object' ? (rest[0] as { code?: string })?.code : rest[1];
+    if (code === 'DEP0123') return;
+    (emit as (...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning & { warden?: true };
+  filtered.warden = true;
+  process.emitWarning = filtered;
+}
+
+/** Runs `fn` with a client for `connection` and always closes it. */
+export async function withEtcd<T>(connection: EtcdConnection, fn: (client: Etcd3) => Promise<T>): Promise<T> {
+  const client = await connectEtcd(connection);
+  try {
+    return await fn(client);
+  } finally {
+    client.close();
+  }
 }

@@ -1,21 +1,18 @@
 /**
- * The etcd adapter: certificate-only connections with bounded fault handling, the auth state
- * reader, one-change writes, the apply lock, access probes. Two ways to reach etcd: a plain HTTP/2
- * channel (no etcd3 at all: about 250 ms less to start and half the client CPU per call; what
- * the CLI uses for plan, apply and import), or the etcd3 client (loaded on first use; probes).
+ * The etcd adapter, the one place that knows etcd3: certificate-only connections with bounded
+ * fault handling (our own deadlines and retries of transient errors instead of etcd3's circuit
+ * breaker), one table from etcd3's errors to WardenErrors, the auth state reader, one-change
+ * writes around etcd3 1.1.2's faults, the apply lock, access probes. etcd3 is loaded on first use.
  *
- *   const channel = openGrpcChannel({ endpoints, caPem, certPem, keyPem, callTimeoutMs });
- *   const live = await readAuthState(wireAuthReads(channel));              // plan, import
- *   const backend = etcdBackend(channel, identity, { ttlSeconds, waitMs }); // for applyPolicy
- *   channel.close();
- *
- *   const client = await connectEtcd({ endpoints, caPem, certPem, keyPem, callTimeoutMs });
- *   readAuthState(client); etcdBackend(client, identity, lockOptions);      // the same over etcd3
- *   const sessions = userSessions({ endpoints, caPem, ca, pki });           // for verify
- *   client.close();
+ *   preloadEtcd3();                                                  // while reading the policy
+ *   await withEtcd({ endpoints, caPem, certPem, keyPem, callTimeoutMs }, async (client) => {
+ *     const live = await readAuthState(client);                      // plan, import
+ *     await applyPolicy(policy, etcdBackend(client, identity, { ttlSeconds, waitMs }), options);
+ *   });
+ *   const sessions = userSessions({ endpoints, caPem, ca, pki });   // for verify
  */
 
-export { applyChange, sendChange } from './apply-change.js';
+export { applyChange } from './apply-change.js';
 export {
   type ApplyLock,
   acquireApplyLock,
@@ -24,17 +21,12 @@ export {
   type LockHolder,
   type LockOptions,
 } from './apply-lock.js';
-export { type AuthReads, etcd3AuthReads, wireAuthReads } from './auth-reads.js';
+export { type AuthReads, authReads } from './auth-reads.js';
 export { APPLY_CONCURRENCY, etcdBackend } from './backend.js';
-export { connectEtcd, DEFAULT_CALL_TIMEOUT_MS, type EtcdConnection } from './connect.js';
-export { etcdFailure } from './errors.js';
-export { type GrpcChannel, GrpcCode, GrpcStatusError, openGrpcChannel } from './grpc-channel.js';
-export {
-  etcd3LockTransport,
-  type HeldLease,
-  type LockTransport,
-  wireLockTransport,
-} from './lock-transport.js';
+export { connectEtcd, DEFAULT_CALL_TIMEOUT_MS, type EtcdConnection, withEtcd } from './connect.js';
+export { etcdFailure, isTransient } from './errors.js';
+export { preloadEtcd3 } from './etcd3-runtime.js';
+export { createIfAbsent, grantLease, type HeldLease } from './lock-transport.js';
 export { probeAccess } from './probe.js';
 export { isAuthEnabled, READ_CONCURRENCY, readAuthState } from './read-auth-state.js';
 export { PROBE_CERTIFICATE_TTL_SECONDS, userSessions } from './user-session.js';

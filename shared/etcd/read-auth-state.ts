@@ -4,21 +4,17 @@
 import type { Etcd3 } from 'etcd3';
 import { ROOT } from '../policy/types.js';
 import type { LiveState } from '../rbac/live-state.js';
-import { type AuthReads, etcd3AuthReads } from './auth-reads.js';
+import { authReads } from './auth-reads.js';
 import { mapBounded } from './bounded.js';
 import { etcdFailure } from './errors.js';
 
 /** Measured at 1,000 roles + 1,000 users: 256 to 1,024 in flight read at etcd's pace. */
 export const READ_CONCURRENCY = 512;
 
-export const isAuthEnabled = (client: Etcd3): Promise<boolean> => etcd3AuthReads(client).authEnabled();
+export const isAuthEnabled = (client: Etcd3): Promise<boolean> => authReads(client).authEnabled();
 
-/** The live state, through the etcd3 client or any other AuthReads (see auth-reads.ts). */
-export async function readAuthState(
-  source: Etcd3 | AuthReads,
-  concurrency = READ_CONCURRENCY,
-): Promise<LiveState> {
-  const reads = 'roleNames' in source ? source : etcd3AuthReads(source);
+export async function readAuthState(client: Etcd3, concurrency = READ_CONCURRENCY): Promise<LiveState> {
+  const reads = authReads(client);
   try {
     const [authEnabled, roleList, userNames] = await Promise.all([
       reads.authEnabled(),

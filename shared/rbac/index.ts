@@ -1,12 +1,12 @@
 /**
  * RBAC as code: plan, apply, import and verify, free of I/O (the etcd side is shared/etcd).
  *
- *   const live = await readAuthState(wireAuthReads(channel));  // shared/etcd (or an etcd3 client)
+ *   const live = await readAuthState(client);                     // shared/etcd, an etcd3 client
  *   const changes = planChanges(policy, live);                 // ordered: adds, then removals, auth last
  *   assertPlanIsSafe(live, changes, identity);                 // WardenError('forbidden') on lock-out
  *   await planPolicy(policy, backend, identity)                // the three above, what every front shows
  *   formatPlan(changes, color) / changes.map(changeToJson)     // `+ role x`, `~`, `-`, summary line
- *   const report = await applyPolicy(policy, etcdBackend(channel, identity), { identity, concurrency });
+ *   const report = await applyPolicy(policy, etcdBackend(client, identity), { identity, concurrency });
  *   applyInstanceState(policy, backend, { instanceId, state }, options)  // an EC2 event, same loop
  *   applyReportToJson(report)                                  // the one JSON apply report
  *   importPolicy(live, { endpoints, now })                     // policy YAML text

@@ -278,9 +278,9 @@ describe('apply through the CLI: the JSON report, and certificate-only users', (
     expect(JSON.parse(again.stdout)).toEqual({ planned: [], applied: [], remaining: [], converged: true });
   });
 
-  it('creates users no password logs in as, by either backend, while their certificates work', async () => {
-    // Prepare: users made by the CLI (HTTP/2 channel) and by the etcd3 backend, and one made by
-    // hand with a password, which shows that a password login is possible on this cluster.
+  it('creates users no password logs in as, by the CLI and the core, while their certificates work', async () => {
+    // Prepare: users made by the CLI and by the core's etcd backend in this process, and one made
+    // by hand with a password, which shows that a password login is possible on this cluster.
     const apply = warden(cluster, ['apply', policy, '--yes']);
     const viaEtcd3 = await applyPolicy(
       policyOf({ users: { root: ['root'], 'made-by-etcd3': ['calico'] } }),

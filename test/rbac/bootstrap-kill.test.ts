@@ -4,20 +4,23 @@
 // killed apply is killable-applier.ts, one change in flight: the CLI sends each phase at once, so
 // SIGKILLs from outside after 1..23 reported changes of such a plan left only 5 distinct states.
 // One cluster serves every point, reset to a fresh cluster's auth state between them.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Etcd3 } from 'etcd3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isAuthEnabled, readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { planChanges } from '../../shared/rbac/plan.js';
 import { simulate } from '../../shared/rbac/simulate.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
-import { cliEnv, warden } from './cli-env.js';
+import { warden } from './cli-env.js';
 import { rootClient } from './cluster-client.js';
-import { policyIn, seeded, whatRootCanDo } from './fault-support.js';
+import {
+  buildKillableApplier,
+  policyIn,
+  runKillableApplier,
+  seeded,
+  whatRootCanDo,
+} from './fault-support.js';
 import { EMPTY } from './policy-fixtures.js';
 
 /**
@@ -49,55 +52,6 @@ users:
   svc-query:
     roles: [query]
 `;
-
-/** Bundles killable-applier.ts (the applier that SIGKILLs itself at a given point) to run with node. */
-async function buildKillableApplier(dir: string): Promise<string> {
-  const outfile = join(dir, 'killable-applier.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('./killable-applier.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    outfile,
-    // Loaded only by the etcd3 backend; this one talks over the HTTP/2 channel.
-    external: ['etcd3'],
-    // The YAML parser require()s Node built-ins; an ESM bundle needs a require (as in build.mjs).
-    banner: {
-      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
-    },
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
-function runKillableApplier(
-  applier: string,
-  cluster: EtcdCluster,
-  file: string,
-  killAfter: number,
-): Promise<{ code: number | null; signal: string | null; stderr: string; timedOut: boolean }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [applier, file, String(killAfter)], {
-      env: { ...process.env, ...cliEnv(cluster) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    // Our SIGKILL too, but told apart: a hung applier must not pass for one that killed itself.
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, 30_000);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stderr, timedOut });
-    });
-  });
-}
 
 /** Back to a fresh cluster's auth state, the cluster reused: auth off, no users, no roles. */
 async function resetToFresh(client: Etcd3): Promise<void> {

@@ -2,86 +2,39 @@
 // tenants, then an apply that converges; a member down, the first endpoint's included; quorum
 // lost before an apply and midway through one, then regained; two applies at once. The bootstrap
 // of a fresh cluster killed at seeded points, root at stake, is in bootstrap-kill.test.ts.
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireApplyLock } from '../../shared/etcd/apply-lock.js';
 import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
-import { openGrpcChannel } from '../../shared/etcd/grpc-channel.js';
+import { connectEtcd } from '../../shared/etcd/connect.js';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
 import type { RbacBackend } from '../../shared/rbac/backend.js';
 import { planChanges } from '../../shared/rbac/plan.js';
 import type { CliRun } from '../support/cli.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
-import { BIN, cliEnv, warden, wardenAsync } from './cli-env.js';
+import { warden, wardenAsync } from './cli-env.js';
 import { rootClient } from './cluster-client.js';
-import { policyIn, seeded, whatRootCanDo } from './fault-support.js';
-
-/** A policy of `n` roles (two permissions each) and `n` users, all named with `tag`; prune on. */
-function tenantPolicy(tag: string, n: number): string {
-  const lines = ['version: 1', 'auth: enabled', 'prune: true', 'roles:'];
-  for (let i = 0; i < n; i++) {
-    lines.push(
-      `  ${tag}-${i}:`,
-      `    - { prefix: /${tag}/${i}/, access: readwrite }`,
-      `    - { key: /${tag}-config/${i}, access: read }`,
-    );
-  }
-  lines.push('users:', '  root:', '    roles: [root]');
-  for (let i = 0; i < n; i++) lines.push(`  ${tag}-user-${i}:`, `    roles: [${tag}-${i}]`);
-  return `${lines.join('\n')}\n`;
-}
-
-/** Starts an apply and SIGKILLs it once it has reported `after` applied changes (or when it ends). */
-function applyKilledAfter(
-  cluster: EtcdCluster,
-  file: string,
-  after: number,
-): Promise<{ seen: number; code: number | null; signal: string | null }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [BIN, 'apply', file, '--yes', '--lock-ttl', '2s', '--lock-timeout', '10s'],
-      {
-        env: { ...process.env, NO_COLOR: '1', ...cliEnv(cluster) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let seen = 0;
-    let buffered = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      seen += lines.filter((l) => l.startsWith('applied ')).length;
-      if (seen >= after && child.exitCode === null) child.kill('SIGKILL');
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ seen, code, signal });
-    });
-  });
-}
+import {
+  applyWhileKilling,
+  policyIn,
+  seeded,
+  switchingTenants,
+  tenantPolicy,
+  whatRootCanDo,
+} from './fault-support.js';
 
 const rootIsIntact = (cluster: EtcdCluster): boolean =>
   /Roles: .*\broot\b/.test(cluster.etcdctl('user', 'get', 'root'));
 
 describe('apply killed with SIGKILL at seeded random points', () => {
   let cluster: EtcdCluster;
-  const files: string[] = [];
+  let files: string[];
 
   beforeAll(async () => {
     cluster = await startEtcdCluster();
-    for (const tag of ['alpha', 'beta']) {
-      const file = join(cluster.dir, `${tag}.yaml`);
-      writeFileSync(file, tenantPolicy(tag, 15));
-      files.push(file);
-    }
-    const first = warden(cluster, ['apply', files[1] as string, '--yes']);
-    if (first.code !== 0) throw new Error(`setup apply failed: ${first.stderr}`);
+    files = switchingTenants(cluster, ['alpha', 'beta']);
   });
 
   afterAll(async () => {
@@ -99,13 +52,22 @@ describe('apply killed with SIGKILL at seeded random points', () => {
       const killAfter = 1 + Math.floor(random() * 100);
 
       // Act
-      const killed = await applyKilledAfter(cluster, file, killAfter);
+      const killed = await applyWhileKilling(
+        cluster,
+        [file, '--lock-ttl', '2s', '--lock-timeout', '10s'],
+        killAfter,
+        (apply) => {
+          apply.kill('SIGKILL');
+        },
+      );
       const intactAfterKill = rootIsIntact(cluster);
       const converge = warden(cluster, ['apply', file, '--yes', '--lock-timeout', '10s']);
       const plan = warden(cluster, ['plan', file, '--detailed-exitcode']);
 
       // Assess
-      outcomes.push(`kill after ${killAfter}: saw ${killed.seen}, ${killed.signal ?? `exit ${killed.code}`}`);
+      outcomes.push(
+        `kill after ${killAfter}: saw ${killed.killedAt ?? 'the end'}, ${killed.signal ?? `exit ${killed.code}`}`,
+      );
       expect(intactAfterKill, outcomes.join('; ')).toBe(true);
       expect(converge.code, `${outcomes.at(-1)}: ${converge.stderr}`).toBe(0);
       expect(plan.code, `${outcomes.at(-1)}: ${plan.stdout}`).toBe(0);
@@ -287,7 +249,7 @@ describe('three members: one down, then quorum lost and regained', () => {
     // can crash (SIGKILL) at a known point: once 12 changes are acknowledged, with more to send.
     const file = join(cluster.dir, 'eta.yaml');
     writeFileSync(file, tenantPolicy('eta', 10));
-    const channel = openGrpcChannel({
+    const client = await connectEtcd({
       endpoints: cluster.endpoints,
       caPem: cluster.caPem,
       certPem: readFileSync(cluster.root.cert, 'utf8'),
@@ -295,7 +257,7 @@ describe('three members: one down, then quorum lost and regained', () => {
       callTimeoutMs: 2_000,
     });
     // Long enough that the lock outlives the crash; short enough for the next apply to wait out.
-    const backend = etcdBackend(channel, 'root', { ttlSeconds: 3 });
+    const backend = etcdBackend(client, 'root', { ttlSeconds: 3 });
     let acknowledged = 0;
     let quorumLostAt = 0;
     const losingQuorum: RbacBackend = {
@@ -312,13 +274,15 @@ describe('three members: one down, then quorum lost and regained', () => {
     const report = await applyPolicy(policyIn(file), losingQuorum, {
       identity: 'root',
       concurrency: APPLY_CONCURRENCY,
-    }).finally(() => channel.close());
+    }).finally(() => client.close());
     const failedAfterMs = Date.now() - quorumLostAt;
     await Promise.all([cluster.startMember(1), cluster.startMember(2)]);
     const converge = warden(cluster, ['apply', file, '--yes', '--lock-timeout', '15s']);
     const plan = warden(cluster, ['plan', file, '--detailed-exitcode']);
-    const client = await rootClient(cluster);
-    const rootCan = await whatRootCanDo(client, 'after quorum returned').finally(() => client.close());
+    const afterwards = await rootClient(cluster);
+    const rootCan = await whatRootCanDo(afterwards, 'after quorum returned').finally(() =>
+      afterwards.close(),
+    );
 
     // Assess
     expect(quorumLostAt).toBeGreaterThan(0);

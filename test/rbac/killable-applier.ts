@@ -1,12 +1,12 @@
 // The applier in a process of its own that SIGKILLs itself once exactly KILL_AFTER changes are
 // acknowledged (0: right after taking the lock): a crash at a chosen point of the plan. The CLI
 // sends each phase's changes at once, so a kill from outside lands only between phases; this
-// runs the same applier and etcd backend over the same HTTP/2 channel with one change in flight.
+// runs the same applier and etcd backend over the same etcd3 client with one change in flight.
 // Built into a bundle by the fault tests; connection from ETCDCTL_* as for the CLI, as root.
 // Usage: node killable-applier.mjs POLICY_FILE KILL_AFTER
 import { readFileSync } from 'node:fs';
 import { etcdBackend } from '../../shared/etcd/backend.js';
-import { openGrpcChannel } from '../../shared/etcd/grpc-channel.js';
+import { connectEtcd } from '../../shared/etcd/connect.js';
 import { loadPolicy } from '../../shared/policy/load.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
 import type { RbacBackend } from '../../shared/rbac/backend.js';
@@ -24,14 +24,14 @@ const env = (name: string): string => {
   if (!value) throw new Error(`${name} is not set`);
   return value;
 };
-const channel = openGrpcChannel({
+const client = await connectEtcd({
   endpoints: env('ETCDCTL_ENDPOINTS').split(','),
   caPem: readFileSync(env('ETCDCTL_CACERT'), 'utf8'),
   certPem: readFileSync(env('ETCDCTL_CERT'), 'utf8'),
   keyPem: readFileSync(env('ETCDCTL_KEY'), 'utf8'),
 });
 // The shortest lease etcd grants: the apply after the crash waits for it to expire.
-const backend = etcdBackend(channel, 'root', { ttlSeconds: 1 });
+const backend = etcdBackend(client, 'root', { ttlSeconds: 1 });
 
 let acknowledged = 0;
 const dieAtTheKillPoint = (): void => {
@@ -52,7 +52,7 @@ const dying: RbacBackend = {
 };
 
 const report = await applyPolicy(policy, dying, { identity: 'root', concurrency: 1 });
-channel.close();
+client.close();
 // Reaching here means the kill point was past the end of the plan, or a change failed.
 process.stderr.write(
   `not killed: ${acknowledged} of ${report.planned.length} changes acknowledged${report.failure ? `; ${report.failure.error.message}` : ''}\n`,
