@@ -1,6 +1,8 @@
 // Opening an etcd client: TLS with a client certificate and nothing else. A password or token
 // login would override the certificate's CN as the identity, so none is ever configured.
 import type { Etcd3 } from 'etcd3';
+import { WardenError } from '../errors.js';
+import { diagnoseEndpoints } from './diagnose.js';
 import { loadEtcd3 } from './etcd3-runtime.js';
 import { attemptDeadlineMs, faultHandling } from './fault-handling.js';
 
@@ -56,11 +58,22 @@ function silenceIpServerNameWarning(): void {
   process.emitWarning = filtered;
 }
 
-/** Runs `fn` with a client for `connection` and always closes it. */
+/** How long the diagnosis of a failed connection may take, on top of the call that failed. */
+const DIAGNOSIS_MS = 3_000;
+
+/**
+ * Runs `fn` with a client for `connection` and always closes it. When etcd cannot be reached, a
+ * TLS handshake of our own with the same files says why, in plain words, naming the endpoints
+ * (diagnose.ts): gRPC's own words are OpenSSL's, or just "No connection established".
+ */
 export async function withEtcd<T>(connection: EtcdConnection, fn: (client: Etcd3) => Promise<T>): Promise<T> {
   const client = await connectEtcd(connection);
   try {
     return await fn(client);
+  } catch (error) {
+    if (!(error instanceof WardenError) || error.code !== 'unavailable') throw error;
+    const cause = await diagnoseEndpoints(connection.endpoints, connection, DIAGNOSIS_MS);
+    throw cause ? new WardenError('unavailable', `cannot connect to etcd: ${cause}`, false) : error;
   } finally {
     client.close();
   }

@@ -165,7 +165,7 @@ describe('plan, apply, verify, import through the CLI', () => {
     // Assess
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /^etcd-warden: cannot reach etcd while reading the auth state: .*ECONNREFUSED 127\.0\.0\.1:1\n$/,
+      /^etcd-warden: cannot connect to etcd: https:\/\/127\.0\.0\.1:1: nothing listens there \(connection refused\)\n$/,
     );
     expect(Date.now() - started).toBeLessThan(10_000);
   });

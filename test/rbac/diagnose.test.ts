@@ -1,13 +1,15 @@
 // Connection failures in plain words: a TLS handshake with the command's own files, against a real
 // etcd (client-cert-auth on) and loopback stand-ins, names what refused what.
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diagnoseEndpoint, diagnoseEndpoints, type TlsFiles } from '../../shared/etcd/diagnose.js';
 import { createCa, issueClientCertificate, nodePkiContext } from '../../shared/pki/index.js';
 import { caSpec } from '../pki/fixtures.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
+import { wardenAsync } from './cli-env.js';
 
 const TIMEOUT_MS = 3_000;
 
@@ -122,4 +124,53 @@ describe('diagnoseEndpoints', () => {
     );
     expect(one).toBeUndefined();
   });
+});
+
+describe('the CLI says why it cannot connect', () => {
+  // Beside this process: the plain-HTTP stand-in lives in it and must keep answering.
+  const plan = (extra: string[], env: NodeJS.ProcessEnv = {}) =>
+    wardenAsync(
+      cluster,
+      ['plan', 'examples/calico-kubernetes-simple.yaml', '--command-timeout', '1s', ...extra],
+      env,
+    );
+
+  it('a plain-HTTP port, a wrong --cacert, an expired client certificate: one line each, naming the endpoint', async () => {
+    // Prepare
+    const http = `https://127.0.0.1:${portOf(plainHttp)}`;
+    const other = await createCa(caSpec(), nodePkiContext());
+    const wrongCa = join(cluster.dir, 'other-ca.pem');
+    writeFileSync(wrongCa, other.certificatePem);
+    const expired = await issueClientCertificate(cluster.ca, 'root', nodePkiContext(), 1);
+    writeFileSync(join(cluster.dir, 'expired.pem'), expired.certificatePem);
+    writeFileSync(join(cluster.dir, 'expired-key.pem'), expired.privateKeyPem, { mode: 0o600 });
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    const endpoint = cluster.endpoints[0] as string;
+    // Act
+    const runs = await Promise.all([
+      plan(['--endpoints', http]),
+      plan(['--endpoints', endpoint, '--cacert', wrongCa]),
+      plan([
+        '--endpoints',
+        endpoint,
+        '--cert',
+        join(cluster.dir, 'expired.pem'),
+        '--key',
+        join(cluster.dir, 'expired-key.pem'),
+      ]),
+    ]);
+    // Assess
+    expect(runs.map((r) => r.code)).toEqual([1, 1, 1]);
+    expect(runs[0]?.stderr).toBe(
+      `etcd-warden: cannot connect to etcd: ${http}: it does not speak TLS (a plain-HTTP port?)\n`,
+    );
+    expect(runs[1]?.stderr).toBe(
+      `etcd-warden: cannot connect to etcd: ${endpoint}: its server certificate is not signed by --cacert\n`,
+    );
+    expect(runs[2]?.stderr).toMatch(
+      new RegExp(
+        `^etcd-warden: cannot connect to etcd: ${endpoint.replace(/[.]/g, '\\.')}: it refused the client certificate: it expired at \\S+\\n$`,
+      ),
+    );
+  }, 60_000);
 });
