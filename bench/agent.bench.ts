@@ -142,6 +142,8 @@ async function main(): Promise<string> {
     while (!log.includes('"event":"waiting"') && Date.now() < waitingBy)
       await new Promise((r) => setTimeout(r, 50));
     if (!agent.pid || !log.includes('"event":"waiting"')) throw new Error(`agent did not settle: ${log}`);
+    // Past its start (JIT, the first collection), what the wait itself costs.
+    await new Promise((r) => setTimeout(r, 3_000));
     const cpuBefore = cpuSeconds(agent.pid);
     await new Promise((r) => setTimeout(r, IDLE_MS));
     const cpuIdle = cpuSeconds(agent.pid) - cpuBefore;

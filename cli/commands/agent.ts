@@ -15,6 +15,7 @@ import { durationFrom, pathFrom } from './pki-args.js';
 import { SPECS } from './specs.js';
 
 const EXEC_TIMEOUT_MS = 120_000;
+const MAX_SLEEP_MS = 60 * 60 * 1000;
 
 /** Runs the hook through the shell, as systemd's ExecStartPost would; resolves with its exit code. */
 const runHook = (command: string): Promise<number | null> =>
@@ -84,7 +85,9 @@ export const agentCommand: Command = {
             }),
         sleep: (ms) =>
           new Promise((resolve) => {
-            const timer = setTimeout(() => resolve(true), ms);
+            // Node's timers overflow past 24.8 days (and then fire at once): wake at least hourly,
+            // and the loop looks again at what is due.
+            const timer = setTimeout(() => resolve(true), Math.min(ms, MAX_SLEEP_MS));
             void stopped.then(() => {
               clearTimeout(timer);
               resolve(false);
