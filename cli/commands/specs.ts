@@ -83,6 +83,20 @@ const connectionFlags = {
   },
 } as const;
 
+/** The node commands' issue-cert function URL and signing region. */
+const functionUrlFlag = {
+  type: 'string',
+  value: 'URL',
+  description: 'the issue-cert function URL (required)',
+} as const;
+const regionFlag = {
+  type: 'string',
+  value: 'REGION',
+  env: 'AWS_REGION',
+  fallback: 'the URL’s region',
+  description: 'the region to sign for when the URL does not say it',
+} as const;
+
 const json = { type: 'boolean', description: 'print JSON for machines instead of text' } as const;
 
 export const SPECS = {
@@ -247,7 +261,7 @@ export const SPECS = {
       'on a node: make a key, ask issue-cert for its certificate (SigV4-signed), check it, write the files',
     operands: 'NAME',
     flags: {
-      url: { type: 'string', value: 'URL', description: 'the issue-cert function URL (required)' },
+      url: functionUrlFlag,
       out: {
         type: 'string',
         value: 'DIR',
@@ -260,13 +274,7 @@ export const SPECS = {
         fallback: 'the policy’s ttl for NAME',
         description: 'a shorter lifetime',
       },
-      region: {
-        type: 'string',
-        value: 'REGION',
-        env: 'AWS_REGION',
-        fallback: 'the URL’s region',
-        description: 'the region to sign for when the URL does not say it',
-      },
+      region: regionFlag,
     },
     exitCodes: {
       1: 'no certificate: issue-cert refused or was unreachable, or its answer failed the checks; no file written',
@@ -278,7 +286,7 @@ export const SPECS = {
     name: 'agent',
     summary: 'on a node: keep a certificate fresh, renewing when a third of its life is left',
     flags: {
-      url: { type: 'string', value: 'URL', description: 'the issue-cert function URL (required)' },
+      url: functionUrlFlag,
       name: {
         type: 'string',
         value: 'NAME',
@@ -317,13 +325,7 @@ export const SPECS = {
         type: 'boolean',
         description: 'renew only if due, then exit (for a systemd timer or a cron job)',
       },
-      region: {
-        type: 'string',
-        value: 'REGION',
-        env: 'AWS_REGION',
-        fallback: 'the URL’s region',
-        description: 'the region to sign for when the URL does not say it',
-      },
+      region: regionFlag,
     },
     exitCodes: { 1: 'with --once: the certificate was due and could not be renewed (the old files stay)' },
     example:
