@@ -19,6 +19,8 @@ export const RULES = {
   'not-text': 'the file holds binary bytes',
   'too-deep': 'nesting far deeper than any policy needs',
   'file-too-large': 'the file is larger than the loader accepts',
+  'too-many-nodes': 'more YAML nodes than any policy needs',
+  'too-many-aliases': 'more YAML aliases (*name) than any policy needs',
   'schema-required': 'a required field is missing',
   'schema-type': 'a field has the wrong type',
   'schema-enum': 'a field has a value outside its fixed set',

@@ -29,8 +29,8 @@ export interface SourceProblem extends Position {
 
 /**
  * The one size cap for a policy, on every front (files, the Action, apply-rbac's event): Lambda
- * payloads stop at 6 MB, real policies are a few hundred KB, and any text under the cap validates
- * within a few seconds and well under 1 GB (BENCHMARKS.md, validation).
+ * payloads stop at 6 MB, and real policies are a few hundred KB. With the node and alias caps
+ * below, any text under them validates within 5 s and 1 GiB (BENCHMARKS.md, validation).
  */
 export const MAX_POLICY_BYTES = 4 * 1024 * 1024;
 
@@ -41,6 +41,20 @@ export const policyTooLarge = (bytes: number): string =>
 // memory) on nesting in the thousands, so refuse anything absurd before it parses.
 const MAX_FLOW_DEPTH = 64;
 const MAX_NESTING_COLUMNS = 256;
+/**
+ * The positions parser spends about 10 µs and 1 KB on each node it builds, and more on each
+ * finding: text dense in nodes (`{a: [], a: [], …}`, `presets: [a,a,…]`, a million `---`) took
+ * 9–17 s and up to 2 GB under the byte cap. Counted from the indicators that open a node (the
+ * block `- ` `? ` `: `, and `[` `{` `,` in flow), which overcounts only text inside scalars and
+ * comments: a 10,000 + 10,000 policy has about 190,000.
+ */
+export const MAX_POLICY_NODES = 250_000;
+/**
+ * The exact parser stops expanding aliases past about 100 uses of one anchor, with no position,
+ * and only after it has parsed the whole text (5.7 s for 300,000 `*p` under the caps); no policy
+ * needs that many, so the guard counts them and names the one over.
+ */
+export const MAX_ALIASES = 100;
 
 export class PolicySource {
   // A mapping's entries by key, built the first time a path goes through it: placing N findings
@@ -219,6 +233,16 @@ const isBlockIndicator = (c: number): boolean => c === 45 || c === 63 || c === 5
 // NaN (past the end of the text) counts as an end.
 const isSpaceOrEnd = (c: number): boolean => c === 32 || c === 9 || c === 10 || c === 13 || Number.isNaN(c);
 
+// What may come just before a node: a space or tab, a flow collection's opening or separator.
+const startsNode = (c: number): boolean => c === 32 || c === 9 || c === 91 || c === 123 || c === 44;
+
+const notText = (line: number, column: number): SourceProblem => ({
+  line,
+  column,
+  rule: 'not-text',
+  message: 'the policy is not UTF-8 text (binary bytes)',
+});
+
 /** Refuses input no policy could be and that would exhaust a YAML parser: huge, binary or absurdly deep. */
 export function guardProblem(text: string): SourceProblem | undefined {
   if (text.length > MAX_POLICY_BYTES) {
@@ -238,6 +262,12 @@ export function guardProblem(text: string): SourceProblem | undefined {
   let inNesting = true;
   let inProperty = false;
   let nestingColumns = 0;
+  let nodes = 0;
+  // Only `#` comments, blank lines and directives so far: a `---` here starts the first document.
+  let beforeContent = true;
+  let documentMarkers = 0;
+  let aliases = 0;
+  let inComment = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 10) {
@@ -246,14 +276,42 @@ export function guardProblem(text: string): SourceProblem | undefined {
       inNesting = true;
       inProperty = false;
       nestingColumns = 0;
+      inComment = false;
       continue;
     }
-    if (c === 0 || c === 0xfffd) {
+    if (inComment) {
+      if (c === 0 || c === 0xfffd) return notText(line, i - lineStart + 1);
+      continue;
+    }
+    if (i === lineStart && c === 45 && text.startsWith('--', i + 1) && isSpaceOrEnd(text.charCodeAt(i + 3))) {
+      if (documentMarkers++ > 0 || !beforeContent) {
+        return { line, column: 1, rule: 'yaml-syntax', message: 'expected one YAML document, found several' };
+      }
+      beforeContent = false;
+      i += 2;
+      continue;
+    }
+    if (beforeContent && inNesting && c !== 32 && c !== 9 && c !== 13 && c !== 35 && c !== 37) {
+      beforeContent = false;
+    }
+    if (c === 0 || c === 0xfffd) return notText(line, i - lineStart + 1);
+    // What a comment holds is no node: brackets there must not count as nesting.
+    const previous = i === lineStart ? 32 : text.charCodeAt(i - 1);
+    if (c === 35 && (previous === 32 || previous === 9)) {
+      inComment = true;
+      continue;
+    }
+    if (
+      c === 42 &&
+      startsNode(previous) &&
+      !isSpaceOrEnd(text.charCodeAt(i + 1)) &&
+      ++aliases > MAX_ALIASES
+    ) {
       return {
         line,
         column: i - lineStart + 1,
-        rule: 'not-text',
-        message: 'the policy is not UTF-8 text (binary bytes)',
+        rule: 'too-many-aliases',
+        message: `more than ${MAX_ALIASES} aliases (*name), more than any policy needs`,
       };
     }
     if (c === 91 || c === 123) {
@@ -267,6 +325,20 @@ export function guardProblem(text: string): SourceProblem | undefined {
       }
     } else if (c === 93 || c === 125) {
       flowDepth = Math.max(0, flowDepth - 1);
+    }
+    if (
+      (c === 91 ||
+        c === 123 ||
+        (c === 44 && flowDepth > 0) ||
+        (isBlockIndicator(c) && isSpaceOrEnd(text.charCodeAt(i + 1)))) &&
+      ++nodes > MAX_POLICY_NODES
+    ) {
+      return {
+        line,
+        column: i - lineStart + 1,
+        rule: 'too-many-nodes',
+        message: `more than ${MAX_POLICY_NODES.toLocaleString('en')} YAML nodes (entries and collections), far more than any policy needs`,
+      };
     }
     if (!inNesting || (inProperty && !isSpaceOrEnd(c))) continue;
     inProperty = false;

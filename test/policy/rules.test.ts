@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadPolicy, MAX_DIAGNOSTICS } from '../../shared/policy/load.js';
 import { RULES } from '../../shared/policy/rules.js';
+import { MAX_ALIASES, MAX_POLICY_NODES } from '../../shared/policy/source.js';
 
 const ROOT_USER = 'users:\n  root:\n    roles: [root]\n';
 
@@ -59,6 +60,22 @@ const cases: Case[] = [
     at: '?',
     nth: 127,
     says: /nested deeper than 256 columns/,
+  },
+  {
+    // Counted from the indicators that open a node: five `:` and two `[` before the list's commas.
+    rule: 'too-many-nodes',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}presets: [${'a,'.repeat(MAX_POLICY_NODES)}a]\n`,
+    at: ',',
+    nth: MAX_POLICY_NODES - 7,
+    says: /more than 250,000 YAML nodes/,
+  },
+  {
+    rule: 'too-many-aliases',
+    severity: 'error',
+    yaml: `version: 1\n${ROOT_USER}roles:\n  base: &p []\n${Array.from({ length: MAX_ALIASES + 1 }, (_, i) => `  r${i}: *p\n`).join('')}`,
+    at: '*p',
+    nth: MAX_ALIASES,
   },
   // A comment first, so that the policy's own start (where these point) is not line 1, column 1.
   { rule: 'schema-required', severity: 'error', yaml: `# no version\n${ROOT_USER}`, at: 'users' },
@@ -521,5 +538,27 @@ describe('requester-pattern: a name that starts with a wildcard', () => {
     // Assess
     expect(diagnostics, JSON.stringify(diagnostics, null, 1)).toEqual([]);
     expect(policy).toBeDefined();
+  });
+});
+
+describe('the guard before the parsers', () => {
+  it('does not count brackets, aliases or indicators inside comments', () => {
+    const comments = Array.from({ length: 300 }, (_, i) => `# [unbalanced ${i}: *x, - ? {\n`).join('');
+    const { diagnostics, policy } = loadPolicy(`${comments}version: 1\n${ROOT_USER}`, 'policy.yaml');
+    expect(diagnostics).toEqual([]);
+    expect(Object.keys(policy?.users ?? {})).toEqual(['root']);
+  });
+
+  it('takes a leading --- after comments as the one document, and refuses a second at once', () => {
+    expect(loadPolicy(`# policy\n---\nversion: 1\n${ROOT_USER}`, 'p.yaml').diagnostics).toEqual([]);
+    const second = loadPolicy(`version: 1\n${ROOT_USER}---\n${'x: 1\n---\n'.repeat(1000)}`, 'p.yaml');
+    expect(second.diagnostics).toEqual([
+      expect.objectContaining({
+        line: 5,
+        column: 1,
+        rule: 'yaml-syntax',
+        message: 'expected one YAML document, found several',
+      }),
+    ]);
   });
 });

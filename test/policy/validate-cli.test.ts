@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { MAX_DIAGNOSTICS } from '../../shared/policy/load.js';
 import { policySchema } from '../../shared/policy/schema.js';
+import { MAX_POLICY_BYTES, MAX_POLICY_NODES } from '../../shared/policy/source.js';
 import { REPO, runCli } from '../support/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'warden-validate-'));
@@ -214,7 +215,8 @@ describe('validate: bad input never crashes', () => {
     [
       'an alias bomb',
       `version: 1\na: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n`,
-      /:1:1: error: .*alias.* \[yaml-syntax\]$/i,
+      // The 101st alias, the 83rd on line 5, is the one over the guard's count.
+      /:5:\d+: error: more than 100 aliases \(\*name\), more than any policy needs \[too-many-aliases\]$/,
     ],
     ['an empty file', '', /:1:1: error: the policy is empty.*\[schema-required\]$/],
     [
@@ -271,12 +273,13 @@ describe('validate: bad input never crashes', () => {
     expect(run.stderr).toBe(`etcd-warden: cannot read policy ${join(dir, 'nope.yaml')}: no such file\n`);
   });
 
-  it(`a 4 MB policy with a finding on every user: exit 1 within 20 s in at most 1 GB, the first ${MAX_DIAGNOSTICS} placed, the rest counted`, () => {
-    // Prepare
-    const file = join(dir, 'four-megabytes-of-findings.yaml');
+  it(`the largest policy under the caps with a finding on every user: exit 1 within 20 s in at most 1 GB, the first ${MAX_DIAGNOSTICS} placed, the rest counted`, () => {
+    // Prepare: each user is three nodes (`user-i:`, `roles:`, `[`), about 3.3 MB in all.
+    const file = join(dir, 'megabytes-of-findings.yaml');
     const parts = ['version: 1\nusers:\n  root:\n    roles: [root]\n'];
     let size = parts[0]?.length ?? 0;
-    for (let i = 0; size < 4 * 1024 * 1024 - 100; i++) {
+    const users = Math.floor((MAX_POLICY_NODES - 5) / 3);
+    for (let i = 0; i < users && size < MAX_POLICY_BYTES - 100; i++) {
       const user = `  user-${i}:\n    roles: [undefined-role]\n`;
       parts.push(user);
       size += user.length;
