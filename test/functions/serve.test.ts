@@ -84,6 +84,15 @@ const issue = (body: unknown, key?: AccessKey) => {
   return key ? signedFetch(`${base}/certificates`, init, key) : fetch(`${base}/certificates`, init);
 };
 
+/** Resolves once `condition` holds; fails after `ms` (serve's log reaches this process a little after its answer). */
+async function waitUntil(condition: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 describe('etcd-warden serve', () => {
   it('refuses a certificate before any policy is applied (503)', async () => {
     // Act
@@ -198,6 +207,12 @@ describe('etcd-warden serve', () => {
 
   it('answers the function URL routes only for a valid signature: 403 JSON otherwise', async () => {
     // Prepare
+    const issuedCount = () =>
+      serve
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('certificate-issued')).length;
+    const issuedAtStart = issuedCount();
     const body = { user: 'app', generateKey: true };
     const init = {
       method: 'POST',
@@ -215,12 +230,39 @@ describe('etcd-warden serve', () => {
       OUTSIDER,
       new Date(Date.now() - 6 * 60_000),
     );
+    // Signed for the app user, sent asking for root's certificate.
+    const changedBody = await signedFetch(
+      `${base}/certificates`,
+      { ...init, sentBody: JSON.stringify({ ...body, user: 'root' }) },
+      OUTSIDER,
+    );
+    const changedBodyNoHashHeader = await signedFetch(
+      `${base}/certificates`,
+      { ...init, sentBody: JSON.stringify({ ...body, user: 'root' }), payloadHashHeader: false },
+      OUTSIDER,
+    );
     const unsigned = await issue(body);
+    const issuedBefore = issuedCount();
     const signed = await issue(body, OUTSIDER);
     // Assess
-    expect([wrongSecret.status, stale.status, unsigned.status, signed.status]).toEqual([403, 403, 403, 201]);
-    expect(await wrongSecret.json()).toEqual({
-      error: { code: 'forbidden', message: 'the signature does not match the request' },
+    expect([
+      wrongSecret.status,
+      stale.status,
+      changedBody.status,
+      changedBodyNoHashHeader.status,
+      unsigned.status,
+      signed.status,
+    ]).toEqual([403, 403, 403, 403, 403, 201]);
+    // Nothing issued for the five refused, one certificate for the signed request.
+    expect(issuedBefore).toBe(issuedAtStart);
+    await waitUntil(() => issuedCount() === issuedAtStart + 1, 5_000);
+    for (const refused of [wrongSecret, changedBodyNoHashHeader]) {
+      expect(await refused.json()).toEqual({
+        error: { code: 'forbidden', message: 'the signature does not match the request' },
+      });
+    }
+    expect(await changedBody.json()).toEqual({
+      error: { code: 'forbidden', message: 'the body does not match its signed payload hash' },
     });
     expect(await stale.json()).toEqual({
       error: {

@@ -8,9 +8,20 @@ export interface AccessKey {
   secretAccessKey: string;
 }
 
+/**
+ * `sentBody`, when given, goes on the wire instead of the body that was signed: a request changed
+ * in transit after signing. `payloadHashHeader: false` signs as `curl --aws-sigv4` does, without
+ * an x-amz-content-sha256 header (the body's hash is still part of the signature).
+ */
 export async function signedFetch(
   url: string,
-  init: { method: string; body?: string; headers?: Record<string, string> },
+  init: {
+    method: string;
+    body?: string;
+    headers?: Record<string, string>;
+    sentBody?: string;
+    payloadHashHeader?: boolean;
+  },
   key: AccessKey,
   signingDate = new Date(),
 ): Promise<Response> {
@@ -20,6 +31,7 @@ export async function signedFetch(
     region: 'us-east-1',
     service: 'lambda',
     sha256: NodeSha256,
+    applyChecksum: init.payloadHashHeader ?? true,
   });
   const signed = await signer.sign(
     {
@@ -35,9 +47,6 @@ export async function signedFetch(
     { signingDate },
   );
   const { host: _host, ...headers } = signed.headers;
-  return fetch(url, {
-    method: init.method,
-    headers,
-    ...(init.body === undefined ? {} : { body: init.body }),
-  });
+  const body = init.sentBody ?? init.body;
+  return fetch(url, { method: init.method, headers, ...(body === undefined ? {} : { body }) });
 }
