@@ -134,7 +134,8 @@ function toPath(pointer: string, data: unknown): PathSegment[] {
   const path: PathSegment[] = [];
   let node = data;
   for (const raw of pointer.split('/').slice(1)) {
-    const segment = raw.replaceAll('~1', '/').replaceAll('~0', '~');
+    // Most segments have no escape; a policy with 250,000 findings pays this per segment.
+    const segment = raw.includes('~') ? raw.replaceAll('~1', '/').replaceAll('~0', '~') : raw;
     const step: PathSegment = Array.isArray(node) ? Number(segment) : segment;
     path.push(step);
     node = node && typeof node === 'object' ? (node as Record<PathSegment, unknown>)[step] : undefined;
