@@ -9,17 +9,21 @@ import { isDeepStrictEqual } from 'node:util';
 import { isScalar, parseDocument } from 'yaml';
 import { type Path, PolicySource, type Position } from './source.js';
 
-/** A mapping entry's lines, [line, end), 0-based; its key starts at column `indent`. */
+/**
+ * A mapping entry's or a sequence item's lines, [line, end), 0-based; its key (or its `-`) starts
+ * at column `indent`.
+ */
 interface Entry {
   line: number;
   end: number;
   indent: number;
-  /** The block mapping its value is, once looked for (null: not looked for yet). */
+  /** The block its value is, once looked for (null: not looked for yet); items are not looked into. */
   child: Block | undefined | null;
 }
 
-/** The lines [first, end) of a block mapping whose entries stand at column `indent`. */
+/** The lines [first, end) of a block mapping or sequence whose entries stand at column `indent`. */
 interface Block {
+  kind: 'mapping' | 'sequence';
   first: number;
   end: number;
   indent: number;
@@ -41,6 +45,7 @@ export class BlockLocator {
   private readonly lineStarts: number[] = [0];
   private root: Block | undefined | null = null;
   private readonly indexes = new Map<number, Map<string, Entry> | undefined>();
+  private readonly itemLists = new Map<number, Entry[] | undefined>();
   private readonly slices = new Map<number, PolicySource | undefined>();
 
   constructor(
@@ -57,7 +62,7 @@ export class BlockLocator {
     const narrowed = this.narrow(path);
     if (!narrowed) return { position: { line: 1, column: 1 }, exact: false };
     const { entry, depth } = narrowed;
-    if (depth === path.length && part === 'key') {
+    if (depth === path.length && part === 'key' && typeof path.at(-1) === 'string') {
       return { position: { line: entry.line + 1, column: entry.indent + 1 }, exact: true };
     }
     return { position: { line: entry.line + 1, column: 1 }, exact: false };
@@ -69,7 +74,10 @@ export class BlockLocator {
     const narrowed = this.narrow(path);
     const slice = narrowed && this.sliceOf(narrowed.entry, path.slice(0, narrowed.depth));
     if (!narrowed || !slice) return undefined;
-    const { line, column } = slice.locate(path.slice(narrowed.depth - 1), part);
+    // Within its slice, an item is the first of a one-item sequence.
+    const within = path.slice(narrowed.depth - 1);
+    if (typeof within[0] === 'number') within[0] = 0;
+    const { line, column } = slice.locate(within, part);
     return { line: line + narrowed.entry.line, column };
   }
 
@@ -87,13 +95,12 @@ export class BlockLocator {
     let node = this.data;
     let found: Narrowed | undefined;
     for (const segment of path) {
-      if (!block || typeof segment !== 'string' || !isMapping(node)) break;
-      const entry = this.indexOf(block, node)?.get(segment);
+      const entry = block && this.entryAt(block, node, segment);
       if (!entry) break;
       found = { entry, depth: (found?.depth ?? 0) + 1 };
-      node = node[segment];
+      node = (node as Record<string | number, unknown>)[segment];
       if (found.depth < path.length) {
-        if (entry.child === null) entry.child = this.childBlock(entry);
+        if (entry.child === null) entry.child = typeof segment === 'string' ? this.childBlock(entry) : undefined;
         block = entry.child;
       }
     }
@@ -110,13 +117,14 @@ export class BlockLocator {
       this.root =
         first === undefined
           ? undefined
-          : { first, end: this.lineStarts.length, indent: this.indentOf(first) };
+          : { kind: 'mapping', first, end: this.lineStarts.length, indent: this.indentOf(first) };
     }
     return this.root;
   }
 
-  // An entry's value is a block mapping when nothing follows its key on the line and the next
-  // content line is indented further and is not a sequence item.
+  // An entry's value is a block when nothing follows its key on the line and the next content
+  // line is indented further (a mapping or a sequence), or is a sequence item at the key's own
+  // indentation.
   private childBlock(entry: Entry): Block | undefined {
     const line = this.lineText(entry.line);
     const afterKey = keyEnd(line, entry.indent);
@@ -124,8 +132,17 @@ export class BlockLocator {
     const first = this.nextContentLine(entry.line + 1, entry.end);
     if (first === undefined) return undefined;
     const indent = this.indentOf(first);
-    if (indent <= entry.indent || isSequenceItem(this.lineText(first), indent)) return undefined;
-    return { first, end: entry.end, indent };
+    const kind = isSequenceItem(this.lineText(first), indent) ? 'sequence' : 'mapping';
+    if (indent < entry.indent || (indent === entry.indent && kind === 'mapping')) return undefined;
+    return { kind, first, end: entry.end, indent };
+  }
+
+  // The entry (or item) of `block` that `segment` names in `node`, the data the fast parse read there.
+  private entryAt(block: Block, node: unknown, segment: string | number): Entry | undefined {
+    if (block.kind === 'mapping') {
+      return typeof segment === 'string' && isMapping(node) ? this.indexOf(block, node)?.get(segment) : undefined;
+    }
+    return typeof segment === 'number' && Array.isArray(node) ? this.itemsOf(block, node)?.[segment] : undefined;
   }
 
   // The block's entries by key, checked against the mapping the fast parse read there: any line
@@ -137,6 +154,29 @@ export class BlockLocator {
     const agrees = index !== undefined && index.size === keys.length && keys.every((key) => index.has(key));
     this.indexes.set(block.first, agrees ? index : undefined);
     return agrees ? index : undefined;
+  }
+
+  // The block sequence's items, checked against the length of the list the fast parse read there.
+  private itemsOf(block: Block, list: unknown[]): Entry[] | undefined {
+    if (this.itemLists.has(block.first)) return this.itemLists.get(block.first);
+    const items = this.scanItems(block);
+    const agrees = items !== undefined && items.length === list.length;
+    this.itemLists.set(block.first, agrees ? items : undefined);
+    return agrees ? items : undefined;
+  }
+
+  private scanItems(block: Block): Entry[] | undefined {
+    const items: Entry[] = [];
+    for (let l = block.first; l < block.end; l++) {
+      const line = this.lineText(l);
+      const indent = leadingSpaces(line);
+      if (indent > block.indent || isEmptyOrComment(line, indent)) continue;
+      if (indent < block.indent || !isSequenceItem(line, indent)) return undefined;
+      const previous = items.at(-1);
+      if (previous) previous.end = l;
+      items.push({ line: l, end: block.end, indent, child: undefined });
+    }
+    return items;
   }
 
   private scanEntries(block: Block): Map<string, Entry> | undefined {
@@ -158,18 +198,17 @@ export class BlockLocator {
     return index;
   }
 
-  // The entry's text parsed with positions, once; kept only if it holds exactly the key and the
-  // value the fast parse read at `path`.
+  // The entry's text parsed with positions, once; kept only if it holds exactly the key (or the one
+  // item) and the value the fast parse read at `path`.
   private sliceOf(entry: Entry, path: Path): PolicySource | undefined {
     if (this.slices.has(entry.line)) return this.slices.get(entry.line);
     const text = this.text.slice(this.lineStarts[entry.line], this.lineStarts[entry.end] ?? this.text.length);
     const parsed = PolicySource.parse(text);
     let slice: PolicySource | undefined;
     if (parsed instanceof PolicySource) {
-      const key = String(path.at(-1));
-      const expected = {
-        [key]: path.reduce<unknown>((node, segment) => (node as never)[segment], this.data),
-      };
+      const last = path.at(-1);
+      const value = path.reduce<unknown>((node, segment) => (node as never)[segment], this.data);
+      const expected = typeof last === 'number' ? [value] : { [String(last)]: value };
       if (isDeepStrictEqual(parsed.toData(), expected)) slice = parsed;
     }
     this.slices.set(entry.line, slice);

@@ -39,6 +39,14 @@ const layouts: [string, string][] = [
     `  version: 1\n  users:\n    root:\n      roles: []\n    app:\n      rolse: [x]\n`,
   ],
   ['a value written on the next line', `version: 1\n${ROOT_USER}  app:\n    roles:\n      [nope]\n`],
+  [
+    'block sequences: empty items, items over several lines, comments between them',
+    `version: 1\n${ROOT_USER}  app:\n    roles:\n      - nope\n      # next\n      - also-nope\nroles:\n  x:\n    -\n    - \n    - prefix: /a\n      acces: read\n\n    - { key: /b, access: nope }\n`,
+  ],
+  [
+    'a block sequence at its key’s own indentation, with an item that is a list',
+    `version: 1\n${ROOT_USER}roles:\n  x:\n  - - nested\n  - prefix: /a/\n    access: red\n`,
+  ],
 ];
 
 function findingsOf(text: string) {
