@@ -8,6 +8,14 @@ import { describe, main } from './main.js';
 
 process.exitCode = 1;
 let settled = false;
+
+// A reader that stops early (`| head`) closes the pipe: the rest of the output has nowhere to go,
+// which is not the command's failure and must not end it with a stack trace. Its exit code stays
+// the command's own.
+const readerGone = new Set(['EPIPE', 'ERR_STREAM_DESTROYED']);
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (!readerGone.has(error.code ?? '')) throw error;
+});
 process.once('beforeExit', () => {
   if (!settled) process.stderr.write('etcd-warden: internal: the command did not finish\n');
 });

@@ -1,11 +1,15 @@
 // Help, usage errors and the version, from each command's one declaration (cli/commands/specs.ts),
 // through the built CLI; the README's command reference is that declaration's own rendering.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { markdownReference, parseCommand } from '../../cli/args.js';
 import { type CommandSpec, SPECS } from '../../cli/commands/specs.js';
 import { REPO, runCli } from '../support/cli.js';
+
+const BIN = join(REPO, 'bin', 'etcd-warden.js');
 
 const specs: CommandSpec[] = Object.values(SPECS);
 
@@ -143,5 +147,26 @@ describe('the README command reference', () => {
     const section = readme.slice(readme.indexOf(start) + start.length, readme.indexOf(end));
     expect(section).toBe(`\n${markdownReference()}`);
     expect(runCli(['help', '--markdown']).stdout).toBe(markdownReference());
+  });
+});
+
+describe('output to a reader that stops early', () => {
+  it('validate --format json | head -c 16: no stack trace, the exit code is the verdict', () => {
+    // Prepare: a policy with many findings, so that the JSON is far larger than a pipe's buffer.
+    const dir = mkdtempSync(join(tmpdir(), 'warden-epipe-'));
+    const file = join(dir, 'policy.yaml');
+    writeFileSync(
+      file,
+      `version: 1\nusers:\n  root:\n    roles: [root]\nroles:\n  x:\n${'    - \n'.repeat(5000)}`,
+    );
+    // Act
+    const run = spawnSync(
+      'bash',
+      ['-c', `node "$0" validate --format json "$1" | head -c 16 >/dev/null; echo "\${PIPESTATUS[0]}"`, BIN, file],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    // Assess
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('1');
   });
 });
