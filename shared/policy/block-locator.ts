@@ -100,7 +100,8 @@ export class BlockLocator {
       found = { entry, depth: (found?.depth ?? 0) + 1 };
       node = (node as Record<string | number, unknown>)[segment];
       if (found.depth < path.length) {
-        if (entry.child === null) entry.child = typeof segment === 'string' ? this.childBlock(entry) : undefined;
+        if (entry.child === null)
+          entry.child = typeof segment === 'string' ? this.childBlock(entry) : undefined;
         block = entry.child;
       }
     }
@@ -140,9 +141,13 @@ export class BlockLocator {
   // The entry (or item) of `block` that `segment` names in `node`, the data the fast parse read there.
   private entryAt(block: Block, node: unknown, segment: string | number): Entry | undefined {
     if (block.kind === 'mapping') {
-      return typeof segment === 'string' && isMapping(node) ? this.indexOf(block, node)?.get(segment) : undefined;
+      return typeof segment === 'string' && isMapping(node)
+        ? this.indexOf(block, node)?.get(segment)
+        : undefined;
     }
-    return typeof segment === 'number' && Array.isArray(node) ? this.itemsOf(block, node)?.[segment] : undefined;
+    return typeof segment === 'number' && Array.isArray(node)
+      ? this.itemsOf(block, node)?.[segment]
+      : undefined;
   }
 
   // The block's entries by key, checked against the mapping the fast parse read there: any line

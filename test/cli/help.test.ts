@@ -162,7 +162,12 @@ describe('output to a reader that stops early', () => {
     // Act
     const run = spawnSync(
       'bash',
-      ['-c', `node "$0" validate --format json "$1" | head -c 16 >/dev/null; echo "\${PIPESTATUS[0]}"`, BIN, file],
+      [
+        '-c',
+        `node "$0" validate --format json "$1" | head -c 16 >/dev/null; echo "\${PIPESTATUS[0]}"`,
+        BIN,
+        file,
+      ],
       { encoding: 'utf8', timeout: 60_000 },
     );
     // Assess
