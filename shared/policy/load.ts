@@ -279,6 +279,7 @@ function resolve(raw: RawPolicy): Policy {
     version: 1,
     presets: [...(raw.presets ?? [])],
     auth: raw.auth ?? 'enabled',
+    apis: [...(raw.apis ?? ['v3'])],
     prune: raw.prune ?? false,
     ca: {
       commonName: raw.ca?.commonName ?? 'etcd-warden CA',

@@ -16,6 +16,7 @@ export interface RawPolicy {
   version: 1;
   presets?: ('calico' | 'kubernetes')[];
   auth?: 'enabled' | 'disabled';
+  apis?: ('v3' | 'v2')[];
   prune?: boolean;
   ca?: { commonName?: string; key?: string; validity?: string; maxTtl?: string; revoked?: string[] };
   roles?: Record<string, RawPermission[]>;

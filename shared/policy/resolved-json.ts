@@ -11,6 +11,7 @@ import type {
   Access,
   CaSpec,
   ClientCertificateSpec,
+  EtcdApi,
   KeyAlgorithm,
   KeySpan,
   Member,
@@ -25,6 +26,7 @@ import type {
 const ACCESS: readonly Access[] = ['read', 'write', 'readwrite'];
 const KEYS: readonly KeyAlgorithm[] = ['ecdsa-p256', 'ecdsa-p384', 'rsa-2048', 'rsa-3072', 'rsa-4096'];
 const PRESETS: readonly PresetName[] = ['calico', 'kubernetes'];
+const APIS: readonly EtcdApi[] = ['v3', 'v2'];
 
 class ShapeError extends Error {}
 
@@ -167,23 +169,20 @@ const ca = (value: unknown, path: string): CaSpec => {
 /** The resolved policy in `value`; WardenError('internal') naming `where` and the first wrong field. */
 export function resolvedPolicyFromJson(value: unknown, where: string): Policy {
   try {
-    const v = object(value, '$', [
-      'version',
-      'presets',
-      'auth',
-      'prune',
-      'ca',
-      'roles',
-      'users',
-      'members',
-      'templates',
-    ]);
+    const v = object(
+      value,
+      '$',
+      ['version', 'presets', 'auth', 'prune', 'ca', 'roles', 'users', 'members', 'templates'],
+      // Policies stored before the v2 API was an option have no apis: they meant v3 alone.
+      ['apis'],
+    );
     if (v.version !== 1) throw new ShapeError('$.version is not 1');
     if (typeof v.prune !== 'boolean') throw new ShapeError('$.prune is not true or false');
     return {
       version: 1,
       presets: list(v.presets, '$.presets', (p, path) => oneOf(p, path, PRESETS)),
       auth: oneOf(v.auth, '$.auth', ['enabled', 'disabled'] as const),
+      apis: v.apis === undefined ? ['v3'] : list(v.apis, '$.apis', (a, path) => oneOf(a, path, APIS)),
       prune: v.prune,
       ca: ca(v.ca, '$.ca'),
       roles: named(v.roles, '$.roles', role),

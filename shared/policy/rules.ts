@@ -8,7 +8,7 @@ import { compareEnds, describeSpan, type Interval, rangeId, toInterval } from '.
 import type { RawPermission, RawPolicy } from './raw.js';
 import { INSTANCE_ID, requesterPatternProblem } from './requesters.js';
 import type { Path } from './source.js';
-import { type Access, type KeySpan, ROOT } from './types.js';
+import { type Access, type KeySpan, ROOT, V2_GUEST } from './types.js';
 
 export const RULES = {
   'yaml-syntax': 'the file is not valid YAML, or holds several documents',
@@ -30,9 +30,10 @@ export const RULES = {
   'duplicate-name': 'a role, user, member or template is declared twice',
   'duplicate-key': 'a key is written twice in one mapping',
   'invalid-name': 'a name etcd or a certificate cannot carry',
-  'reserved-name': 'a policy redefines etcd’s built-in root role',
+  'reserved-name': 'a policy redefines etcd’s built-in root role, or names a role guest with the v2 API on',
   'undefined-role': 'a user or template holds a role that is not defined',
   'permission-target': 'a permission names zero, or several, of prefix / key / range',
+  'v2-permission': 'a range permission, which the v2 API cannot express, with `apis` holding v2',
   'range-order': 'a range whose `from` is not before its `to`',
   'permission-conflict': 'two permissions of one role on the same range with different access',
   'prefix-slash': 'a prefix that does not end in `/` also grants its siblings',
@@ -109,11 +110,40 @@ export function checkRules(raw: RawPolicy): Finding[] {
   checkPresetOverrides(roles, included, report);
   checkRoleReferences(roles, users, templates, included, report);
   checkAuth(raw, users, report);
+  if (raw.apis?.includes('v2')) checkV2(roles, report);
   const ca = checkCa(raw, report);
   checkCertificates(users, templates, ca, report);
   checkMembers(members, users, ca, report);
   checkTemplates(templates, report);
   return findings;
+}
+
+/**
+ * v2 grants path globs: a prefix becomes `PREFIX*` and a key its exact path, but a range has no
+ * v2 form. v2's guest role serves requests that name no user, so a policy cannot define it.
+ */
+function checkV2(roles: NonNullable<RawPolicy['roles']>, report: Report): void {
+  if (Object.hasOwn(roles, V2_GUEST)) {
+    report(
+      'reserved-name',
+      'error',
+      ['roles', V2_GUEST],
+      'with apis holding v2, the guest role is etcd’s own (requests without a user) and is locked, not defined',
+      'key',
+    );
+  }
+  for (const [name, permissions] of Object.entries(roles)) {
+    permissions.forEach((permission, index) => {
+      if (permission.range === undefined) return;
+      report(
+        'v2-permission',
+        'error',
+        ['roles', name, index, 'range'],
+        `role ${quote(name)}: the v2 API has no ranges, only prefixes and keys; write a prefix or a key, or drop v2 from apis`,
+        'key',
+      );
+    });
+  }
 }
 
 type Report = (

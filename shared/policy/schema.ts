@@ -43,6 +43,14 @@ export const policySchema = {
       enum: ['enabled', 'disabled'],
       description: 'whether etcd authentication is on (default enabled)',
     },
+    apis: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      description:
+        'etcd APIs whose auth store the policy manages (default [v3]); v2 needs etcd with --enable-v2',
+      items: { enum: ['v3', 'v2'] },
+    },
     prune: {
       type: 'boolean',
       description: 'remove roles and users that the policy does not declare (never root)',

@@ -97,6 +97,14 @@ function describeError(error: ErrorObject, path: PathSegment[]): StructureFindin
         part: 'value',
         message: `${name} must be ${params.allowedValue}`,
       };
+    case 'uniqueItems':
+      return {
+        severity: 'error',
+        rule: 'schema-enum',
+        path,
+        part: 'value',
+        message: `${name} lists a value twice`,
+      };
     case 'minItems':
     case 'minLength':
       return {

@@ -62,10 +62,14 @@ export interface Template {
 
 export type PresetName = 'calico' | 'kubernetes';
 
+export type EtcdApi = 'v3' | 'v2';
+
 export interface Policy {
   version: 1;
   presets: PresetName[];
   auth: 'enabled' | 'disabled';
+  /** The auth stores the policy manages: v3's, and v2's (the HTTP API Calico's v2 setup uses). */
+  apis: EtcdApi[];
   prune: boolean;
   ca: CaSpec;
   /** Declared roles plus the preset roles some user or template uses, by name. */
@@ -76,3 +80,6 @@ export interface Policy {
 }
 
 export const ROOT = 'root';
+
+/** etcd's v2 role for requests that name no user: it may read and write everything once v2 auth is on. */
+export const V2_GUEST = 'guest';

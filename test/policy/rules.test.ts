@@ -168,6 +168,20 @@ const cases: Case[] = [
     nth: 1,
   },
   {
+    rule: 'reserved-name',
+    severity: 'error',
+    yaml: `version: 1\napis: [v3, v2]\n${ROOT_USER}roles:\n  guest:\n    - { prefix: /a/, access: read }\n`,
+    at: 'guest:',
+    says: /guest/,
+  },
+  {
+    rule: 'v2-permission',
+    severity: 'error',
+    yaml: `version: 1\napis: [v2]\n${ROOT_USER}roles:\n  app:\n    - { range: { from: /a, to: /b }, access: read }\n`,
+    at: 'range',
+    says: /v2/,
+  },
+  {
     rule: 'undefined-role',
     severity: 'error',
     yaml: `version: 1\nusers:\n  root:\n    roles: [root]\n  app:\n    roles: [app-role]\n`,

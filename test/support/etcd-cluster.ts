@@ -77,7 +77,13 @@ export interface EtcdCluster {
   stop(): Promise<void>;
 }
 
-export async function startEtcdCluster(options: { members?: number } = {}): Promise<EtcdCluster> {
+export interface EtcdClusterOptions {
+  members?: number;
+  /** Also serve etcd's v2 API (`--enable-v2`), as Calico's v2 setup needs. */
+  enableV2?: boolean;
+}
+
+export async function startEtcdCluster(options: EtcdClusterOptions = {}): Promise<EtcdCluster> {
   const count = options.members ?? 1;
   const etcd = findEtcd();
   const dir = mkdtempSync(join(tmpdir(), 'warden-etcd-'));
@@ -149,6 +155,7 @@ export async function startEtcdCluster(options: { members?: number } = {}): Prom
     '--election-timeout=500',
     '--logger=zap',
     '--log-outputs=stderr',
+    ...(options.enableV2 ? ['--enable-v2'] : []),
   ];
 
   const startMember = async (index: number, waitHealthy: boolean): Promise<void> => {
