@@ -13,7 +13,7 @@ import { connectEtcd } from '../shared/etcd/connect.js';
 import { readAuthState } from '../shared/etcd/read-auth-state.js';
 import { loadPolicy } from '../shared/policy/load.js';
 import type { Policy } from '../shared/policy/types.js';
-import type { Change } from '../shared/rbac/change.js';
+import type { Change, V3Change } from '../shared/rbac/change.js';
 import { planChanges } from '../shared/rbac/plan.js';
 import { type EtcdCluster, startEtcdCluster } from '../test/support/etcd-cluster.js';
 
@@ -280,7 +280,7 @@ const rebuild = await withFreshCluster(async (c) => {
     let next = 0;
     await Promise.all(
       Array.from({ length: 64 }, async () => {
-        while (next < changes.length) await applyChange(client, changes[next++] as Change);
+        while (next < changes.length) await applyChange(client, changes[next++] as V3Change);
       }),
     );
   };

@@ -1,8 +1,7 @@
 import { createInterface } from 'node:readline/promises';
 import { WardenError } from '../../shared/errors.js';
 import { DEFAULT_LOCK_TTL_SECONDS } from '../../shared/etcd/apply-lock.js';
-import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
-import { withEtcd } from '../../shared/etcd/connect.js';
+import { APPLY_CONCURRENCY, withClusterAccess } from '../../shared/etcd/backend.js';
 import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
 import {
@@ -15,6 +14,7 @@ import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { durationMs, resolveConnection, useColor } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
+import { printWarnings } from '../warnings.js';
 import { SPECS } from './specs.js';
 
 /** Beyond this many changes a terminal gets a progress line instead of silence. */
@@ -50,9 +50,10 @@ export const applyCommand: Command = {
     const text = !values.json;
     const progressLine = io.isTty && text;
 
-    const report = await withEtcd(connection, (client) =>
-      applyPolicy(policy, etcdBackend(client, connection.identity, lockOptions), {
+    const report = await withClusterAccess(connection, lockOptions, ({ backend, versions }) =>
+      applyPolicy(policy, backend, {
         identity: connection.identity,
+        versions,
         concurrency: APPLY_CONCURRENCY,
         approve: async (changes) => {
           if (changes.length === 0) return true;
@@ -76,6 +77,7 @@ export const applyCommand: Command = {
       }),
     );
 
+    printWarnings(io, report.warnings);
     if (values.json) io.out(`${JSON.stringify(applyReportToJson(report), null, 2)}\n`);
     if (report.declined) {
       if (text) io.out('Apply cancelled: nothing was changed.\n');

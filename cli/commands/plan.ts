@@ -1,12 +1,12 @@
-import { withEtcd } from '../../shared/etcd/connect.js';
+import { withClusterAccess } from '../../shared/etcd/backend.js';
 import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
-import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { changeToJson, formatPlan, summarizeChanges } from '../../shared/rbac/format-plan.js';
-import { planPolicy } from '../../shared/rbac/plan-policy.js';
+import { planPolicyWithWarnings } from '../../shared/rbac/plan-policy.js';
 import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { resolveConnection, useColor } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
+import { printWarnings } from '../warnings.js';
 import { SPECS } from './specs.js';
 
 export const planCommand: Command = {
@@ -18,13 +18,14 @@ export const planCommand: Command = {
     const policy = await loadPolicyFile(file);
     const connection = await resolveConnection(values, io);
 
-    const changes = await withEtcd(connection, (client) =>
-      planPolicy(policy, { readState: () => readAuthState(client) }, connection.identity),
+    const { changes, warnings } = await withClusterAccess(connection, {}, ({ backend, versions }) =>
+      planPolicyWithWarnings(policy, backend, connection.identity, versions),
     );
 
+    printWarnings(io, warnings);
     if (values.json) {
       io.out(
-        `${JSON.stringify({ changes: changes.map(changeToJson), summary: summarizeChanges(changes) }, null, 2)}\n`,
+        `${JSON.stringify({ changes: changes.map(changeToJson), summary: summarizeChanges(changes), warnings }, null, 2)}\n`,
       );
     } else {
       io.out(`${formatPlan(changes, useColor(io))}\n`);

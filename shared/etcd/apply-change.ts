@@ -3,7 +3,7 @@
 // instead of revoking, and `User.create` cannot ask for a user without a password, which ours are.
 import type { Etcd3, IPermission } from 'etcd3';
 import type { Access } from '../policy/types.js';
-import type { Change } from '../rbac/change.js';
+import type { V3Change } from '../rbac/change.js';
 import { type Etcd3Module, loadEtcd3 } from './etcd3-runtime.js';
 
 const PERM_TYPE: Record<Access, IPermission['permType']> = {
@@ -17,7 +17,7 @@ const PERM_TYPE: Record<Access, IPermission['permType']> = {
  * lost answer (a timeout, a member going away, a leader election) finds its own result; under the
  * apply lock nobody else changes the auth state, and the applier re-reads it at the end anyway.
  */
-const alreadyDone = (etcd3: Etcd3Module, change: Change, error: unknown): boolean => {
+const alreadyDone = (etcd3: Etcd3Module, change: V3Change, error: unknown): boolean => {
   switch (change.op) {
     case 'add-role':
       return error instanceof etcd3.EtcdRoleExistsError;
@@ -36,7 +36,7 @@ const alreadyDone = (etcd3: Etcd3Module, change: Change, error: unknown): boolea
   }
 };
 
-function send(client: Etcd3, change: Change): Promise<unknown> {
+function send(client: Etcd3, change: V3Change): Promise<unknown> {
   switch (change.op) {
     case 'add-role':
       return client.auth.roleAdd({ name: change.role });
@@ -70,7 +70,7 @@ function send(client: Etcd3, change: Change): Promise<unknown> {
   }
 }
 
-export async function applyChange(client: Etcd3, change: Change): Promise<void> {
+export async function applyChange(client: Etcd3, change: V3Change): Promise<void> {
   try {
     await send(client, change);
   } catch (error) {

@@ -6,11 +6,13 @@
 import { WardenError } from '../errors.js';
 import type { Policy } from '../policy/types.js';
 import type { RbacBackend } from './backend.js';
-import type { Change } from './change.js';
+import { type Change, isV2Change } from './change.js';
 import { type InstanceState, instanceChanges } from './instance-changes.js';
 import type { LiveState } from './live-state.js';
 import { planChanges } from './plan.js';
 import { assertPlanIsSafe } from './safety.js';
+import { assertVersionsSupported, type ServerVersion, versionWarnings } from './server-versions.js';
+import { v2HasContent } from './v2-live-state.js';
 
 export interface ApplyOptions {
   /** The etcd user the backend acts as (its certificate's CN), for the lock-out refusal. */
@@ -23,6 +25,8 @@ export interface ApplyOptions {
    * sent at once. etcd then commits them together, one disk sync for many, instead of one each.
    */
   concurrency?: number;
+  /** The servers' versions (read once per command): refused when too old, warned about in the report. */
+  versions?: readonly ServerVersion[];
 }
 
 export interface ApplyReport {
@@ -37,6 +41,8 @@ export interface ApplyReport {
   remaining: Change[];
   /** The approver said no: nothing was sent. */
   declined?: boolean;
+  /** For people: known RBAC flaws of the servers' versions, upgrade blockers (server-versions.ts). */
+  warnings: string[];
 }
 
 const asWardenError = (error: unknown): WardenError =>
@@ -72,18 +78,24 @@ async function applyUnderLock(
   planFor: (live: LiveState) => Change[],
   options: ApplyOptions,
 ): Promise<ApplyReport> {
+  const versions = options.versions ?? [];
+  assertVersionsSupported(versions);
+  const warningsFor = (live: LiveState): string[] =>
+    versionWarnings(versions, live.v2 !== undefined && v2HasContent(live.v2));
   const lock = await backend.lock();
   try {
     const live = await backend.readState();
     const planned = planFor(live);
     assertPlanIsSafe(live, planned, options.identity);
     if (options.approve && !(await options.approve(planned))) {
-      return { planned, applied: [], remaining: planned, declined: true };
+      return { planned, applied: [], remaining: planned, declined: true, warnings: warningsFor(live) };
     }
     const applied: Change[] = [];
     let failure: ApplyReport['failure'];
     for (const phase of phasesOf(planned)) {
-      failure = await runPhase(phase, options.concurrency ?? 1, async (change) => {
+      // v2 updates a role or a user by reading and writing it whole: two at once lose one.
+      const limit = phase[0] && isV2Change(phase[0]) ? 1 : (options.concurrency ?? 1);
+      failure = await runPhase(phase, limit, async (change) => {
         const lost = lock.lost();
         if (lost) throw new WardenError('locked', `lost the apply lock (${lost.message}); stopped`);
         await backend.applyChange(change);
@@ -92,11 +104,18 @@ async function applyUnderLock(
       });
       if (failure) {
         const done = new Set(applied);
-        return { planned, applied, failure, remaining: planned.filter((c) => !done.has(c)) };
+        return {
+          planned,
+          applied,
+          failure,
+          remaining: planned.filter((c) => !done.has(c)),
+          warnings: warningsFor(live),
+        };
       }
     }
-    const remaining = planned.length === 0 ? [] : planFor(await backend.readState());
-    return { planned, applied, remaining };
+    const after = planned.length === 0 ? live : await backend.readState();
+    const remaining = planned.length === 0 ? [] : planFor(after);
+    return { planned, applied, remaining, warnings: warningsFor(after) };
   } finally {
     await lock.release();
   }

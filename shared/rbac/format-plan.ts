@@ -35,6 +35,22 @@ export function describeChange(change: Change): string {
       return 'auth enable';
     case 'disable-auth':
       return 'auth disable';
+    case 'v2-add-role':
+    case 'v2-delete-role':
+      return `v2 role ${change.role}`;
+    case 'v2-grant-path':
+    case 'v2-revoke-path':
+      return `v2 permission ${change.role}: path ${change.path} ${change.access}`;
+    case 'v2-add-user':
+    case 'v2-delete-user':
+      return `v2 user ${change.user}`;
+    case 'v2-grant-role':
+    case 'v2-revoke-role':
+      return `v2 role ${change.role} of user ${change.user}`;
+    case 'v2-enable-auth':
+      return 'v2 auth enable';
+    case 'v2-disable-auth':
+      return 'v2 auth disable';
   }
 }
 
@@ -69,6 +85,8 @@ export interface ChangeJson {
   span?: KeySpan;
   access?: string;
   previous?: string;
+  /** A v2 grant's path glob. */
+  path?: string;
 }
 
 export function changeToJson(change: Change): ChangeJson {
@@ -77,6 +95,10 @@ export function changeToJson(change: Change): ChangeJson {
   if ('user' in change) json.user = change.user;
   if ('key' in change) {
     json.span = fromEtcdRange(change);
+    json.access = change.access;
+  }
+  if ('path' in change) {
+    json.path = change.path;
     json.access = change.access;
   }
   if (change.op === 'grant-permission' && change.previous) json.previous = change.previous;
@@ -93,6 +115,8 @@ export interface ApplyReportJson {
   failure?: { change: ChangeJson; code: ErrorCode; message: string };
   /** etcd matches what was planned for: nothing failed and nothing remains. */
   converged: boolean;
+  /** Known RBAC flaws of the servers' versions and upgrade blockers, for people to act on. */
+  warnings: string[];
 }
 
 export function applyReportToJson(report: ApplyReport): ApplyReportJson {
@@ -110,5 +134,6 @@ export function applyReportToJson(report: ApplyReport): ApplyReportJson {
         }
       : {}),
     converged: !report.failure && report.remaining.length === 0,
+    warnings: report.warnings,
   };
 }

@@ -5,6 +5,8 @@ import type { RbacBackend } from './backend.js';
 import type { Change } from './change.js';
 import { planChanges } from './plan.js';
 import { assertPlanIsSafe } from './safety.js';
+import { assertVersionsSupported, type ServerVersion, versionWarnings } from './server-versions.js';
+import { v2HasContent } from './v2-live-state.js';
 
 /** WardenError('forbidden') when apply would refuse the plan for `identity` (see assertPlanIsSafe). */
 export async function planPolicy(
@@ -16,4 +18,18 @@ export async function planPolicy(
   const planned = planChanges(policy, live);
   assertPlanIsSafe(live, planned, identity);
   return planned;
+}
+
+/** The plan with what people should know about the servers (versions read once per command). */
+export async function planPolicyWithWarnings(
+  policy: Policy,
+  backend: Pick<RbacBackend, 'readState'>,
+  identity: string,
+  versions: readonly ServerVersion[],
+): Promise<{ changes: Change[]; warnings: string[] }> {
+  assertVersionsSupported(versions);
+  const live = await backend.readState();
+  const changes = planChanges(policy, live);
+  assertPlanIsSafe(live, changes, identity);
+  return { changes, warnings: versionWarnings(versions, live.v2 !== undefined && v2HasContent(live.v2)) };
 }

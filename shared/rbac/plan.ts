@@ -8,6 +8,7 @@ import { type Access, type Policy, ROOT } from '../policy/types.js';
 import type { Change } from './change.js';
 import { type LivePermission, type LiveState, permissionId } from './live-state.js';
 import { templateUserMatcher } from './template-users.js';
+import { planV2Changes } from './v2-plan.js';
 
 const union = (a: Access, b: Access): Access => (a === b ? a : 'readwrite');
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -24,7 +25,15 @@ export function desiredPermissions(policy: Policy, role: string): Map<string, Li
   return merged;
 }
 
+/** v3's changes, then v2's (each store in its own safe order; they grant nothing to each other). */
 export function planChanges(policy: Policy, live: LiveState): Change[] {
+  return [
+    ...(policy.apis.includes('v3') ? planV3Changes(policy, live) : []),
+    ...planV2Changes(policy, live.v2),
+  ];
+}
+
+function planV3Changes(policy: Policy, live: LiveState): Change[] {
   const addRoles: Change[] = [];
   const grants: Change[] = [];
   const addUsers: Change[] = [];

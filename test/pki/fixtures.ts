@@ -16,6 +16,7 @@ export const policy = (ca: CaSpec = caSpec()): Policy => ({
   version: 1,
   presets: [],
   auth: 'enabled',
+  apis: ['v3'],
   prune: false,
   ca,
   roles: {

@@ -32,11 +32,13 @@ export function policyOf(parts: {
   templates?: Record<string, Pick<Template, 'user' | 'roles'>>;
   prune?: boolean;
   auth?: Policy['auth'];
+  apis?: Policy['apis'];
 }): Policy {
   return {
     version: 1,
     presets: [],
     auth: parts.auth ?? 'enabled',
+    apis: parts.apis ?? ['v3'],
     prune: parts.prune ?? false,
     ca: {
       commonName: 'test CA',

@@ -24,3 +24,10 @@ export function runCli(
   });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
+
+/** stderr without the `etcd-warden: warning: …` lines (the installed etcd has known flaws to warn of). */
+export const besidesWarnings = (stderr: string): string =>
+  stderr
+    .split('\n')
+    .filter((line) => !line.startsWith('etcd-warden: warning: '))
+    .join('\n');

@@ -1,0 +1,141 @@
+// The v2 half of the planner: the same policy in etcd's v2 auth store, in the same safe order as
+// v3 (adds, then removals, auth last). A prefix becomes the path glob `PREFIX*`, a key its exact
+// path. v2's guest role serves every request that names no user, and etcd creates it with read and
+// write on everything when v2 auth is enabled and it is missing: it is created empty first, or
+// emptied, so no request without a user ever gets through.
+import { WardenError } from '../errors.js';
+import { own } from '../policy/own.js';
+import { type Policy, ROOT, V2_GUEST } from '../policy/types.js';
+import type { V2Change } from './change.js';
+import { templateUserMatcher } from './template-users.js';
+import type { V2Access, V2LiveState, V2RolePaths } from './v2-live-state.js';
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const EMPTY: V2RolePaths = { read: [], write: [] };
+
+/** The v2 paths a policy role means: each permission's glob, under read, write or both. */
+export function desiredV2Paths(policy: Policy, role: string): V2RolePaths {
+  const read = new Set<string>();
+  const write = new Set<string>();
+  for (const { span, access } of own(policy.roles, role)?.permissions ?? []) {
+    // The policy rules refuse ranges when v2 is on (v2-permission).
+    const path = span.type === 'prefix' ? `${span.prefix}*` : span.type === 'key' ? span.key : undefined;
+    if (path === undefined) continue;
+    if (access !== 'write') read.add(path);
+    if (access !== 'read') write.add(path);
+  }
+  return { read: [...read].sort(byName), write: [...write].sort(byName) };
+}
+
+function pathChanges(
+  role: string,
+  want: V2RolePaths,
+  have: V2RolePaths,
+): { grants: V2Change[]; revokes: V2Change[] } {
+  const grants: V2Change[] = [];
+  const revokes: V2Change[] = [];
+  for (const access of ['read', 'write'] as V2Access[]) {
+    const had = new Set(have[access]);
+    const wanted = new Set(want[access]);
+    for (const path of want[access]) {
+      if (!had.has(path)) grants.push({ op: 'v2-grant-path', role, path, access });
+    }
+    for (const path of [...had].sort(byName)) {
+      if (!wanted.has(path)) revokes.push({ op: 'v2-revoke-path', role, path, access });
+    }
+  }
+  return { grants, revokes };
+}
+
+/**
+ * The changes that bring etcd's v2 store to the policy. With v2 out of `apis` and `prune: true`,
+ * the teardown: v2 auth off, then every v2 user and role gone (a v2 store with content blocks an
+ * upgrade to etcd 3.6). Without prune, v2 is left as it is.
+ */
+export function planV2Changes(policy: Policy, live: V2LiveState | undefined): V2Change[] {
+  if (!policy.apis.includes('v2')) return live && policy.prune ? teardown(live) : [];
+  if (!live) {
+    throw new WardenError(
+      'invalid-input',
+      'the policy manages the v2 API (apis holds v2), but etcd does not serve it: start etcd with --enable-v2, or drop v2 from apis',
+    );
+  }
+  const addRoles: V2Change[] = [];
+  const grants: V2Change[] = [];
+  const addUsers: V2Change[] = [];
+  const grantRoles: V2Change[] = [];
+  const revokeRoles: V2Change[] = [];
+  const revokePaths: V2Change[] = [];
+  const deleteUsers: V2Change[] = [];
+  const deleteRoles: V2Change[] = [];
+  const auth: V2Change[] = [];
+  const authWanted = policy.auth === 'enabled';
+
+  const declared = Object.keys(policy.roles)
+    .filter((r) => r !== ROOT)
+    .sort(byName);
+  for (const role of declared) {
+    const have = live.roles.get(role);
+    if (!have) addRoles.push({ op: 'v2-add-role', role });
+    const { grants: g, revokes } = pathChanges(role, desiredV2Paths(policy, role), have ?? EMPTY);
+    grants.push(...g);
+    revokePaths.push(...revokes);
+  }
+  if (authWanted) {
+    const guest = live.roles.get(V2_GUEST);
+    if (guest) revokePaths.push(...pathChanges(V2_GUEST, EMPTY, guest).revokes);
+    // Missing while auth is off: enabling auth would create it open; made empty beforehand.
+    else if (!live.authEnabled) addRoles.push({ op: 'v2-add-role', role: V2_GUEST });
+  }
+  if (policy.prune) {
+    for (const role of [...live.roles.keys()].sort(byName)) {
+      if (role === V2_GUEST || Object.hasOwn(policy.roles, role)) continue;
+      deleteRoles.push({ op: 'v2-delete-role', role });
+    }
+  }
+
+  for (const user of Object.keys(policy.users).sort(byName)) {
+    const want = new Set(own(policy.users, user)?.roles ?? []);
+    // v2 gives a new root user the root role itself.
+    const have = live.users.get(user) ?? (user === ROOT ? [ROOT] : undefined);
+    if (!live.users.has(user)) addUsers.push({ op: 'v2-add-user', user });
+    for (const role of [...want].sort(byName)) {
+      if (!have?.includes(role)) grantRoles.push({ op: 'v2-grant-role', user, role });
+    }
+    for (const role of have ?? []) {
+      if (want.has(role) || (user === ROOT && role === ROOT)) continue;
+      if (deleteRoles.some((c) => c.op === 'v2-delete-role' && c.role === role)) continue;
+      revokeRoles.push({ op: 'v2-revoke-role', user, role });
+    }
+  }
+  if (policy.prune) {
+    const fromTemplate = templateUserMatcher(Object.values(policy.templates));
+    for (const user of [...live.users.keys()].sort(byName)) {
+      if (user === ROOT || Object.hasOwn(policy.users, user) || fromTemplate(user)) continue;
+      deleteUsers.push({ op: 'v2-delete-user', user });
+    }
+  }
+
+  if (authWanted && !live.authEnabled) auth.push({ op: 'v2-enable-auth' });
+  if (!authWanted && live.authEnabled) auth.push({ op: 'v2-disable-auth' });
+  return [
+    ...addRoles,
+    ...grants,
+    ...addUsers,
+    ...grantRoles,
+    ...revokeRoles,
+    ...revokePaths,
+    ...deleteUsers,
+    ...deleteRoles,
+    ...auth,
+  ];
+}
+
+/** v2 auth off first: etcd refuses to delete the root user while it is on. */
+function teardown(live: V2LiveState): V2Change[] {
+  return [
+    ...(live.authEnabled ? [{ op: 'v2-disable-auth' } as const] : []),
+    ...[...live.users.keys()].sort(byName).map((user): V2Change => ({ op: 'v2-delete-user', user })),
+    ...[...live.roles.keys()].sort(byName).map((role): V2Change => ({ op: 'v2-delete-role', role })),
+  ];
+}
