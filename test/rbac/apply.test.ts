@@ -9,6 +9,7 @@ import { applyInstanceState, applyPolicy } from '../../shared/rbac/apply.js';
 import type { HeldLock, RbacBackend } from '../../shared/rbac/backend.js';
 import type { Change } from '../../shared/rbac/change.js';
 import type { ChangeJson } from '../../shared/rbac/format-plan.js';
+import { besidesWarnings } from '../support/cli.js';
 import { type EtcdCluster, sleep, startEtcdCluster } from '../support/etcd-cluster.js';
 import { caStoreFor, cliEnv, policyFile, warden } from './cli-env.js';
 import { rootClient, userClient } from './cluster-client.js';
@@ -187,7 +188,7 @@ describe('refusals through the CLI', () => {
     expect(setup.code, setup.stderr).toBe(0);
     for (const run of [plan, apply]) {
       expect(run.code).toBe(1);
-      expect(run.stderr).toBe(
+      expect(besidesWarnings(run.stderr)).toBe(
         'etcd-warden: refusing to apply: this plan takes the root role away from "admin", the identity applying it\n',
       );
     }
@@ -265,7 +266,7 @@ describe('apply through the CLI: the JSON report, and certificate-only users', (
       JSON.stringify(a).localeCompare(JSON.stringify(b));
     const planned = (JSON.parse(plan.stdout) as { changes: ChangeJson[] }).changes;
     const report = JSON.parse(apply.stdout) as { applied: ChangeJson[] };
-    expect(apply.stderr).toBe('');
+    expect(besidesWarnings(apply.stderr)).toBe('');
     expect(apply.code).toBe(0);
     expect(planned).toHaveLength(12);
     expect({ ...report, applied: report.applied.toSorted(byText) }).toEqual({
@@ -273,9 +274,16 @@ describe('apply through the CLI: the JSON report, and certificate-only users', (
       applied: planned.toSorted(byText),
       remaining: [],
       converged: true,
+      // The installed etcd 3.4.23 predates the fix of nested transactions bypassing RBAC.
+      warnings: expect.arrayContaining([expect.stringMatching(/GHSA-rfx7-8w68-q57q.*fixed in 3\.4\.42$/)]),
     });
     expect(again.code).toBe(0);
-    expect(JSON.parse(again.stdout)).toEqual({ planned: [], applied: [], remaining: [], converged: true });
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      planned: [],
+      applied: [],
+      remaining: [],
+      converged: true,
+    });
   });
 
   it('creates users no password logs in as, by the CLI and the core, while their certificates work', async () => {

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO } from '../support/cli.js';
+import { besidesWarnings, REPO } from '../support/cli.js';
 import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
 import { BIN, cliEnv, policyFile, warden } from './cli-env.js';
 
@@ -120,7 +120,7 @@ describe('on a terminal', () => {
 
     // Assess
     expect(run.code).toBe(0);
-    expect(run.screen).toBe(
+    expect(besidesWarnings(run.screen)).toBe(
       [
         `${ESC}[33m~ permission calico: prefix "/calico/" read -> readwrite${ESC}[0m`,
         `${ESC}[31m- user intruder${ESC}[0m`,
