@@ -1,0 +1,73 @@
+// Version checks: the pure table with injected versions, and the real server's version read
+// through Maintenance.Status.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readServerVersions } from '../../shared/etcd/server-versions.js';
+import { assertVersionsSupported, versionWarnings } from '../../shared/rbac/server-versions.js';
+import { type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
+
+const at = (version: string) => [{ endpoint: 'https://127.0.0.1:2379', version }];
+
+describe('versionWarnings (injected versions)', () => {
+  it('names each known flaw with the release of its line that fixes it', () => {
+    // Act
+    const old34 = versionWarnings(at('3.4.23'), false);
+    const mid35 = versionWarnings(at('3.5.10'), false);
+    const v36 = versionWarnings(at('3.6.8'), false);
+
+    // Assess
+    expect(old34).toEqual([
+      expect.stringMatching(/GHSA-rfx7-8w68-q57q .*fixed in 3\.4\.42$/),
+      expect.stringMatching(/CVE-2023-32082 .*fixed in 3\.4\.26$/),
+      expect.stringMatching(/CVE-2021-28235 .*fixed in 3\.4\.25$/),
+    ]);
+    expect(mid35).toEqual([expect.stringMatching(/GHSA-rfx7-8w68-q57q .*fixed in 3\.5\.28$/)]);
+    expect(v36).toEqual([expect.stringMatching(/fixed in 3\.6\.9$/)]);
+  });
+
+  it('says nothing for fixed releases, and warns of v2 content blocking 3.6', () => {
+    // Act + Assess
+    expect(versionWarnings(at('3.4.42'), false)).toEqual([]);
+    expect(versionWarnings(at('3.5.28'), false)).toEqual([]);
+    expect(versionWarnings(at('3.6.9'), false)).toEqual([]);
+    expect(versionWarnings(at('3.6.9'), true)).toEqual([expect.stringMatching(/3\.6 refuses .*prune: true/)]);
+  });
+
+  it('refuses servers older than 3.4, which have no password-less users', () => {
+    // Act + Assess
+    expect(() => assertVersionsSupported(at('3.3.27'))).toThrow(/3\.3\.27 .*upgrade to 3\.4/);
+    expect(() => assertVersionsSupported(at('2.3.8'))).toThrow(/upgrade to 3\.4/);
+    expect(() => assertVersionsSupported(at('3.4.0'))).not.toThrow();
+  });
+});
+
+describe('readServerVersions (real etcd)', () => {
+  let cluster: EtcdCluster;
+
+  beforeAll(async () => {
+    cluster = await startEtcdCluster();
+  });
+
+  afterAll(async () => {
+    await cluster?.stop();
+  });
+
+  it('reads the version the installed etcd reports, once per endpoint', async () => {
+    // Prepare
+    const { readFileSync } = await import('node:fs');
+    const connection = {
+      endpoints: cluster.endpoints,
+      caPem: cluster.caPem,
+      certPem: readFileSync(cluster.root.cert, 'utf8'),
+      keyPem: readFileSync(cluster.root.key, 'utf8'),
+    };
+    const installed = /etcd Version: (\S+)/.exec(
+      (await import('node:child_process')).spawnSync('etcd', ['--version'], { encoding: 'utf8' }).stdout,
+    )?.[1];
+
+    // Act
+    const versions = await readServerVersions(connection);
+
+    // Assess
+    expect(versions).toEqual([{ endpoint: cluster.endpoints[0], version: installed }]);
+  });
+});
