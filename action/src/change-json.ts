@@ -45,7 +45,25 @@ export function changeFromJson(json: ChangeJson): Change | undefined {
     }
     case 'enable-auth':
     case 'disable-auth':
+    case 'v2-enable-auth':
+    case 'v2-disable-auth':
       return { op: json.op };
+    case 'v2-add-role':
+    case 'v2-delete-role':
+      return text(role) ? { op: json.op, role } : undefined;
+    case 'v2-add-user':
+    case 'v2-delete-user':
+      return text(user) ? { op: json.op, user } : undefined;
+    case 'v2-grant-role':
+    case 'v2-revoke-role':
+      return text(role) && text(user) ? { op: json.op, user, role } : undefined;
+    case 'v2-grant-path':
+    case 'v2-revoke-path': {
+      const { path, access } = json;
+      return text(role) && text(path) && (access === 'read' || access === 'write')
+        ? { op: json.op, role, path, access }
+        : undefined;
+    }
     default:
       return undefined;
   }

@@ -4,14 +4,14 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WardenError } from '../../shared/errors.js';
-import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
-import { type EtcdConnection, withEtcd } from '../../shared/etcd/connect.js';
+import { APPLY_CONCURRENCY, withClusterAccess } from '../../shared/etcd/backend.js';
+import type { EtcdConnection } from '../../shared/etcd/connect.js';
 import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import { certificateInfo } from '../../shared/pki/certificate-info.js';
 import type { Policy } from '../../shared/policy/types.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
 import { applyReportToJson, changeToJson } from '../../shared/rbac/format-plan.js';
-import { planPolicy } from '../../shared/rbac/plan-policy.js';
+import { planPolicyWithWarnings } from '../../shared/rbac/plan-policy.js';
 import { type DirectTarget, maskPem } from './inputs.js';
 import type { RbacOutcome } from './outcome.js';
 
@@ -47,13 +47,20 @@ export async function runDirect(
 ): Promise<RbacOutcome> {
   preloadEtcd3();
   const { connection, identity } = await connectionOf(target, workspace);
-  return withEtcd(connection, async (client) => {
-    const backend = etcdBackend(client, identity, { waitMs: target.lockWaitMs });
-    if (command === 'plan') {
-      const planned = await planPolicy(policy, backend, identity);
-      return { command, via: identity, planned: planned.map(changeToJson) };
-    }
-    const report = await applyPolicy(policy, backend, { identity, concurrency: APPLY_CONCURRENCY });
-    return { command, via: identity, ...applyReportToJson(report) };
-  });
+  return withClusterAccess(
+    { ...connection, identity },
+    { waitMs: target.lockWaitMs },
+    async ({ backend, versions }) => {
+      if (command === 'plan') {
+        const { changes, warnings } = await planPolicyWithWarnings(policy, backend, identity, versions);
+        return { command, via: identity, planned: changes.map(changeToJson), warnings };
+      }
+      const report = await applyPolicy(policy, backend, {
+        identity,
+        concurrency: APPLY_CONCURRENCY,
+        versions,
+      });
+      return { command, via: identity, ...applyReportToJson(report) };
+    },
+  );
 }

@@ -54,6 +54,7 @@ async function run(inputs: ActionInputs, workspace: string): Promise<void> {
       ? await runDirect(command, policy, target, workspace)
       : await runFunction(command, text, target);
 
+  for (const warning of outcome.warnings ?? []) core.warning(warning);
   const planned = changesOf(outcome.planned);
   core.setOutput('changes', changeCount(outcome));
   core.setOutput('plan', JSON.stringify({ changes: outcome.planned, summary: summarizeChanges(planned) }));

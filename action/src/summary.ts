@@ -110,6 +110,10 @@ export function rbacSummary(
     `Policy \`${cell(file)}\`, via ${cell(outcome.via)}.`,
     '',
   ];
+  const warnings = outcome.warnings ?? [];
+  if (warnings.length > 0) {
+    parts.push('### Warnings', '', ...warnings.map((w) => `- ${cell(w)}`), '');
+  }
   if (outcome.command === 'plan') {
     parts.push(`**${summaryLine(planned)}**`);
     if (planned.length > 0) parts.push('', changesTable(planned));

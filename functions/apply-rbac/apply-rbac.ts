@@ -14,9 +14,9 @@
 import type { Context } from 'aws-lambda';
 import type { CaStore } from '../../shared/castore/index.js';
 import { type ErrorCode, isWardenError, WardenError } from '../../shared/errors.js';
-import { APPLY_CONCURRENCY, etcdBackend } from '../../shared/etcd/backend.js';
-import { withEtcd } from '../../shared/etcd/connect.js';
+import { APPLY_CONCURRENCY, withClusterAccess } from '../../shared/etcd/backend.js';
 import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
+import type { ServerVersion } from '../../shared/etcd/server-versions.js';
 import type { Logger } from '../../shared/log/index.js';
 import { issueClientCertificate, loadCa, type PkiContext } from '../../shared/pki/index.js';
 import { formatDiagnostic, hasErrors } from '../../shared/policy/diagnostics.js';
@@ -68,7 +68,9 @@ export function createApplyRbac(
 ): (event: ApplyRbacEvent, context: Context) => Promise<ApplyRbacResult> {
   const { caStore, policyStore, pki, log } = deps;
 
-  async function withBackend<T>(fn: (backend: RbacBackend) => Promise<T>): Promise<T> {
+  async function withBackend<T>(
+    fn: (backend: RbacBackend, versions: readonly ServerVersion[]) => Promise<T>,
+  ): Promise<T> {
     if (deps.endpoints.length === 0) throw new WardenError('internal', 'no etcd endpoints configured');
     preloadEtcd3();
     const ca = loadCa(await caStore.load(), pki);
@@ -80,7 +82,9 @@ export function createApplyRbac(
       keyPem: root.privateKeyPem,
       ...(deps.callTimeoutMs === undefined ? {} : { callTimeoutMs: deps.callTimeoutMs }),
     };
-    return withEtcd(connection, (client) => fn(etcdBackend(client, ROOT, { waitMs: deps.lockWaitMs ?? 0 })));
+    return withClusterAccess({ ...connection, identity: ROOT }, { waitMs: deps.lockWaitMs ?? 0 }, (access) =>
+      fn(access.backend, access.versions),
+    );
   }
 
   function policyFrom(text: string): Policy {
@@ -101,8 +105,8 @@ export function createApplyRbac(
       log.info('planned', { summary: summaryLine(planned), changes: planned.length });
       return { command, planned: planned.map(changeToJson) };
     }
-    const report = await withBackend((backend) =>
-      applyPolicy(policy, backend, { identity: ROOT, concurrency: APPLY_CONCURRENCY }),
+    const report = await withBackend((backend, versions) =>
+      applyPolicy(policy, backend, { identity: ROOT, concurrency: APPLY_CONCURRENCY, versions }),
     );
     const result: ApplyRbacResult = { command, ...applyReportToJson(report) };
     logReport('applied', result);
