@@ -1,13 +1,21 @@
 import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
+import { readServerVersions } from '../../shared/etcd/server-versions.js';
 import { userSessions } from '../../shared/etcd/user-session.js';
+import { readV2State } from '../../shared/etcd/v2-auth.js';
+import { v2Http } from '../../shared/etcd/v2-http.js';
 import { loadCa, nodePkiContext } from '../../shared/pki/index.js';
 import { describeSpan, fromEtcdRange } from '../../shared/policy/keyspan.js';
+import { formatChange } from '../../shared/rbac/format-plan.js';
 import { planProbes } from '../../shared/rbac/probes.js';
+import { versionWarnings } from '../../shared/rbac/server-versions.js';
+import { v2HasContent } from '../../shared/rbac/v2-live-state.js';
+import { planV2Changes } from '../../shared/rbac/v2-plan.js';
 import { formatMatrix, mismatches, runProbes } from '../../shared/rbac/verify.js';
 import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { resolveConnection, useColor } from '../connection.js';
 import { loadPolicyFile } from '../policy-file.js';
+import { printWarnings } from '../warnings.js';
 import { caStoreFrom } from './pki-args.js';
 import { SPECS } from './specs.js';
 
@@ -34,6 +42,14 @@ export const verifyCommand: Command = {
       }),
     );
     const wrong = mismatches(results);
+    // v2 is judged by its store: what a plan would still change there is a mismatch.
+    const [v2, versions] = await Promise.all([
+      readV2State(v2Http(connection)),
+      readServerVersions(connection),
+    ]);
+    const v2Drift = policy.apis.includes('v2') ? planV2Changes(policy, v2) : [];
+    const warnings = versionWarnings(versions, v2 !== undefined && v2HasContent(v2));
+    printWarnings(io, warnings);
     if (values.json) {
       const json = results.map((r) => ({
         user: r.user,
@@ -45,11 +61,26 @@ export const verifyCommand: Command = {
         actual: r.actual ? 'allowed' : 'refused',
       }));
       io.out(
-        `${JSON.stringify({ ok: wrong.length === 0, mismatches: wrong.length, probes: json }, null, 2)}\n`,
+        `${JSON.stringify(
+          {
+            ok: wrong.length === 0 && v2Drift.length === 0,
+            mismatches: wrong.length + v2Drift.length,
+            probes: json,
+            v2Drift: v2Drift.map((c) => formatChange(c, false)),
+            warnings,
+          },
+          null,
+          2,
+        )}\n`,
       );
     } else {
       io.out(`${formatMatrix(results, useColor(io))}\n`);
+      if (v2Drift.length > 0) {
+        io.out(
+          `v2 store differs from the policy (${v2Drift.length} change${v2Drift.length === 1 ? '' : 's'} to make):\n${v2Drift.map((c) => formatChange(c, false)).join('\n')}\n`,
+        );
+      }
     }
-    return wrong.length === 0 ? 0 : 1;
+    return wrong.length === 0 && v2Drift.length === 0 ? 0 : 1;
   },
 };

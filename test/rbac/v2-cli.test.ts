@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientFiles, type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
-import { policyFile, warden } from './cli-env.js';
+import { caStoreFor, policyFile, warden } from './cli-env.js';
 
 /** The HTTP status of a v2 request made with curl and `who`'s certificate. */
 function curl(cluster: EtcdCluster, who: ClientFiles, method: 'GET' | 'PUT', path: string): number {
@@ -52,6 +52,31 @@ function v2Json(cluster: EtcdCluster, path: string): unknown {
     { encoding: 'utf8', timeout: 15_000 },
   );
   return JSON.parse(answer.stdout);
+}
+
+function v2Put(cluster: EtcdCluster, path: string, body: unknown): void {
+  const run = spawnSync(
+    'curl',
+    [
+      '-s',
+      '--fail',
+      '--max-time',
+      '10',
+      '--cacert',
+      cluster.caFile,
+      '--cert',
+      cluster.root.cert,
+      '--key',
+      cluster.root.key,
+      '-X',
+      'PUT',
+      '-d',
+      JSON.stringify(body),
+      `${cluster.endpoints[0]}${path}`,
+    ],
+    { encoding: 'utf8', timeout: 15_000 },
+  );
+  if (run.status !== 0) throw new Error(`PUT ${path} failed: ${run.stdout}`);
 }
 
 describe('the v2 API through the CLI (etcd 3.4 with --enable-v2)', () => {
@@ -122,6 +147,22 @@ describe('the v2 API through the CLI (etcd 3.4 with --enable-v2)', () => {
     expect(v2Json(cluster, '/v2/auth/roles/guest')).toMatchObject({
       permissions: { kv: { read: expect.not.arrayContaining(['/*']) } },
     });
+  });
+
+  it('verify judges the v2 store too: a v2 grant made by hand fails it', async () => {
+    // Prepare
+    const caStore = await caStoreFor(cluster);
+    const clean = warden(cluster, ['verify', policy, '--ca-store', caStore]);
+    v2Put(cluster, '/v2/auth/roles/calico', { role: 'calico', grant: { kv: { write: ['/registry/*'] } } });
+
+    // Act
+    const drifted = warden(cluster, ['verify', policy, '--ca-store', caStore]);
+    warden(cluster, ['apply', policy, '--yes']);
+
+    // Assess
+    expect(clean.code, clean.stdout).toBe(0);
+    expect(drifted.code).toBe(1);
+    expect(drifted.stdout).toContain('- v2 permission calico: path /registry/* write');
   });
 
   it('plans nothing a second time', () => {
