@@ -3,6 +3,7 @@
 import * as pkijs from 'pkijs';
 import { WardenError } from '../errors.js';
 import type { CaSpec } from '../policy/types.js';
+import { encodedOnce } from './asn1.js';
 import { extensionValue, readCertificate, serialHex, unsignedCertificate } from './certificate.js';
 import type { PkiContext } from './context.js';
 import { authorityKeyIdentifier, caExtensions } from './extensions.js';
@@ -96,7 +97,7 @@ export function loadCa(material: CaMaterial, ctx: Pick<PkiContext, 'openSigner'>
     notBefore: cert.notBefore.value,
     notAfter: cert.notAfter.value,
     keyDescription: accepted.description,
-    name: cert.subject,
+    name: encodedOnce(cert.subject),
     authorityKeyIdExtension: authorityKeyIdentifier(keyIdentifier(accepted.publicKeyInfo)),
     signer,
   };

@@ -61,7 +61,26 @@ function toDer(input: string | Uint8Array): Uint8Array {
  * CertificationRequest ::= SEQUENCE { certificationRequestInfo, signatureAlgorithm, signature BIT STRING }
  * CertificationRequestInfo ::= SEQUENCE { version INTEGER (0), subject Name, subjectPKInfo, attributes [0] }
  */
-function checkFields(der: Uint8Array): { request: pkijs.CertificationRequest; spki: Uint8Array } {
+interface CheckedRequest {
+  /** The request info exactly as it was sent: what the signature covers. */
+  signedBytes: Uint8Array;
+  algorithmOid: string;
+  signature: Uint8Array;
+  spki: Uint8Array;
+  /** Read by pkijs from the subject and attributes fields once they are checked. */
+  subject: pkijs.RelativeDistinguishedNames;
+  attributes: pkijs.Attribute[];
+}
+
+/**
+ * CertificationRequest ::= SEQUENCE { certificationRequestInfo, signatureAlgorithm, signature BIT STRING }
+ * CertificationRequestInfo ::= SEQUENCE { version INTEGER (0), subject Name, subjectPKInfo, attributes [0] }
+ *
+ * The CSR is decoded once; pkijs reads only the subject and the attributes from it (the key is
+ * judged by public-key.ts, the signature by node:crypto over the exact bytes), so nothing is
+ * decoded twice or matched against a schema built again for every request.
+ */
+function checkFields(der: Uint8Array): CheckedRequest {
   const root = decodeDer(der, 'the CSR');
   const fields = sequence(root, 'the CSR');
   if (fields.length !== 3)
@@ -90,23 +109,37 @@ function checkFields(der: Uint8Array): { request: pkijs.CertificationRequest; sp
     throw invalid('the CSR has no attributes field (PKCS#10 requires one, even if empty)');
   if (!isContextTag(attributes, 0)) throw invalid("the CSR's attributes field is not tagged [0]");
   const [algorithmOid] = sequence(algorithm, "the CSR's signature algorithm");
-  objectIdentifier(algorithmOid, "the CSR's signature algorithm");
-  wholeBytes(signature, "the CSR's signature");
-  let request: pkijs.CertificationRequest;
+  const oid = objectIdentifier(algorithmOid, "the CSR's signature algorithm");
+  const signatureBytes = wholeBytes(signature, "the CSR's signature");
+  let readAttributes: pkijs.Attribute[];
   try {
-    request = new pkijs.CertificationRequest({ schema: root });
+    const values = (attributes.valueBlock as { value?: Asn1[] }).value;
+    if (!Array.isArray(values)) throw new Error('primitive [0]');
+    readAttributes = values.map((attribute) => new pkijs.Attribute({ schema: attribute }));
   } catch {
     throw invalid("the CSR's attributes are not a SET OF Attribute (type and SET of values)");
   }
-  return { request, spki: encodedBytes(spki as Asn1) };
+  let readSubject: pkijs.RelativeDistinguishedNames;
+  try {
+    readSubject = new pkijs.RelativeDistinguishedNames({ schema: subject });
+  } catch {
+    throw invalid("the CSR's subject is not a Name (a SEQUENCE of SETs of type and value)");
+  }
+  return {
+    signedBytes: encodedBytes(info),
+    algorithmOid: oid,
+    signature: signatureBytes,
+    spki: encodedBytes(spki as Asn1),
+    subject: readSubject,
+    attributes: readAttributes,
+  };
 }
 
-function checkSignature(request: pkijs.CertificationRequest, key: AcceptedPublicKey): void {
-  const oid = request.signatureAlgorithm.algorithmId;
-  const algorithm = signatureAlgorithmByOid(oid);
+function checkSignature(request: CheckedRequest, key: AcceptedPublicKey): void {
+  const algorithm = signatureAlgorithmByOid(request.algorithmOid);
   if (!algorithm) {
     throw invalid(
-      `the CSR is signed with algorithm ${oidText(oid)}; accepted are ECDSA and RSA PKCS#1 v1.5 with SHA-256/384/512, and Ed25519`,
+      `the CSR is signed with algorithm ${oidText(request.algorithmOid)}; accepted are ECDSA and RSA PKCS#1 v1.5 with SHA-256/384/512, and Ed25519`,
     );
   }
   if (!algorithm.keys.includes(key.kind)) {
@@ -115,14 +148,14 @@ function checkSignature(request: pkijs.CertificationRequest, key: AcceptedPublic
   let valid = false;
   try {
     // Over the request info exactly as it was sent, not as pkijs would encode it again.
-    valid = verify(algorithm.hash, request.tbsView, key.key, request.signatureValue.valueBlock.valueHexView);
+    valid = verify(algorithm.hash, request.signedBytes, key.key, request.signature);
   } catch {
     valid = false;
   }
   if (!valid) throw invalid("the CSR's signature does not verify with its own key (no proof of possession)");
 }
 
-function subjectCommonName(request: pkijs.CertificationRequest, ignored: string[]): string {
+function subjectCommonName(request: CheckedRequest, ignored: string[]): string {
   const attributes = request.subject.typesAndValues;
   const names = attributes.filter((a) => a.type === OID.commonName);
   if (names.length !== 1)
@@ -138,9 +171,9 @@ function subjectCommonName(request: pkijs.CertificationRequest, ignored: string[
   return cn;
 }
 
-function requestedExtensions(request: pkijs.CertificationRequest): string[] {
+function requestedExtensions(request: CheckedRequest): string[] {
   const out: string[] = [];
-  for (const attribute of request.attributes ?? []) {
+  for (const attribute of request.attributes) {
     if (attribute.type !== OID.extensionRequest) {
       out.push(`attribute ${oidText(attribute.type)}`);
       continue;
@@ -164,8 +197,8 @@ function shortList(items: string[]): string[] {
 }
 
 export function parseCsr(input: string | Uint8Array): CertificateSigningRequest {
-  const { request, spki } = checkFields(toDer(input));
-  const publicKey = acceptPublicKey(spki, "the CSR's key");
+  const request = checkFields(toDer(input));
+  const publicKey = acceptPublicKey(request.spki, "the CSR's key");
   checkSignature(request, publicKey);
   const ignored: string[] = [];
   const commonName = subjectCommonName(request, ignored);

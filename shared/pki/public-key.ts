@@ -9,6 +9,7 @@ import { WardenError } from '../errors.js';
 import {
   type Asn1,
   decodeDer,
+  encodedOnce,
   isNull,
   objectIdentifier,
   oidText,
@@ -25,7 +26,7 @@ export interface AcceptedPublicKey {
   kind: PublicKeyKind;
   /** Canonical DER SubjectPublicKeyInfo, as it goes into a certificate. */
   spki: Uint8Array;
-  /** The same, as pkijs writes it into a certificate (read once, shared by every certificate). */
+  /** The same, as pkijs writes it into a certificate (read and encoded once, shared by every certificate). */
   publicKeyInfo: pkijs.PublicKeyInfo;
   key: KeyObject;
   /** For messages: "ECDSA P-256", "RSA 3072". */
@@ -183,6 +184,8 @@ function fromJwk(
     throw invalid(`is a ${description} key that node:crypto cannot use`);
   }
   const spki = new Uint8Array(key.export({ type: 'spki', format: 'der' }));
-  const publicKeyInfo = new pkijs.PublicKeyInfo({ schema: decodeDer(spki, 'the canonical key') });
+  const publicKeyInfo = encodedOnce(
+    new pkijs.PublicKeyInfo({ schema: decodeDer(spki, 'the canonical key') }),
+  );
   return { kind, spki, publicKeyInfo, key, description };
 }

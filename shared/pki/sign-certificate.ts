@@ -6,7 +6,6 @@ import { unsignedCertificate } from './certificate.js';
 import type { CertificateAuthority } from './certificate-authority.js';
 import type { SigningContext } from './context.js';
 import { type CertificateProfile, leafExtensions } from './extensions.js';
-import { keyIdentifier } from './key-identifier.js';
 import { toPem } from './pem.js';
 import { type AcceptedPublicKey, acceptPublicKey } from './public-key.js';
 import { newSerial } from './serial.js';
@@ -83,8 +82,7 @@ export async function signCertificate(
     publicKey: key.publicKeyInfo,
     extensions: leafExtensions({
       profile: request.profile,
-      subjectKey: key.kind,
-      subjectKeyId: keyIdentifier(key.publicKeyInfo),
+      subjectKey: key,
       authorityKeyId: ca.authorityKeyIdExtension,
       hosts,
     }),

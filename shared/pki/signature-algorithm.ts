@@ -1,6 +1,6 @@
 // Signature algorithms: the one a CA key signs with, and the ones a CSR may be signed with.
 import * as pkijs from 'pkijs';
-import { asn1js } from './asn1.js';
+import { asn1js, encodedOnce } from './asn1.js';
 import { OID } from './object-identifiers.js';
 import type { PublicKeyKind } from './public-key.js';
 
@@ -42,10 +42,24 @@ export function signingAlgorithmFor(kind: PublicKeyKind): SignatureAlgorithm {
   return signatureAlgorithmByOid(oid) as SignatureAlgorithm;
 }
 
-/** The AlgorithmIdentifier: RSA algorithms carry an explicit NULL parameter, ECDSA and Ed25519 none (RFC 5758, 8410). */
-export const algorithmIdentifier = (algorithm: SignatureAlgorithm): pkijs.AlgorithmIdentifier =>
-  new pkijs.AlgorithmIdentifier(
-    algorithm.keys.includes('rsa')
-      ? { algorithmId: algorithm.oid, algorithmParams: new asn1js.Null() }
-      : { algorithmId: algorithm.oid },
-  );
+// Encoded once per algorithm: every certificate and CRL a CA signs names the same one, twice.
+const IDENTIFIERS = new Map<SignatureAlgorithm, pkijs.AlgorithmIdentifier>();
+
+/**
+ * The AlgorithmIdentifier: RSA algorithms carry an explicit NULL parameter, ECDSA and Ed25519 none
+ * (RFC 5758, 8410). Shared between documents: callers never change it.
+ */
+export function algorithmIdentifier(algorithm: SignatureAlgorithm): pkijs.AlgorithmIdentifier {
+  let identifier = IDENTIFIERS.get(algorithm);
+  if (identifier === undefined) {
+    identifier = encodedOnce(
+      new pkijs.AlgorithmIdentifier(
+        algorithm.keys.includes('rsa')
+          ? { algorithmId: algorithm.oid, algorithmParams: new asn1js.Null() }
+          : { algorithmId: algorithm.oid },
+      ),
+    );
+    IDENTIFIERS.set(algorithm, identifier);
+  }
+  return identifier;
+}

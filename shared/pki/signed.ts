@@ -1,10 +1,10 @@
-// Signing a certificate or CRL built with pkijs: pkijs encodes the to-be-signed part and the
-// algorithm, the CA's Signer signs the TBS bytes (synchronously with node:crypto; pkijs' own sign
-// goes through async WebCrypto), and the signed envelope is those same two encoded parts and the
-// signature. (pkijs' toSchema would build the TBS again, or decode the signed bytes again: both
+// Signing a certificate or CRL built with pkijs: pkijs encodes the to-be-signed part once (its
+// encodeTBS), the CA's Signer signs those bytes (synchronously with node:crypto; pkijs' own sign
+// goes through async WebCrypto), and the signed envelope holds those same bytes, the algorithm and
+// the signature. (pkijs' toSchema would build the TBS again, or decode the signed bytes again: both
 // cost more than the signature itself.)
-import type * as pkijs from 'pkijs';
-import { asn1js } from './asn1.js';
+import * as pkijs from 'pkijs';
+import { asn1js, encodeOnce } from './asn1.js';
 import { algorithmIdentifier } from './signature-algorithm.js';
 import type { Signer } from './signer.js';
 
@@ -15,13 +15,14 @@ export async function signed(
   const algorithm = algorithmIdentifier(signer.signatureAlgorithm);
   document.signature = algorithm;
   document.signatureAlgorithm = algorithm;
-  // toSchema(true) encodes the fields: SEQUENCE { tbs, signatureAlgorithm, signatureValue (empty yet) }.
-  const [tbs, signatureAlgorithm] = (document.toSchema(true) as asn1js.Sequence).valueBlock.value as [
-    asn1js.AsnType,
-    asn1js.AsnType,
-  ];
-  const signatureValue = new asn1js.BitString({
-    valueHex: await signer.sign(new Uint8Array(tbs.toBER())),
-  });
-  return new Uint8Array(new asn1js.Sequence({ value: [tbs, signatureAlgorithm, signatureValue] }).toBER());
+  // A CRL's encodeTBS is protected in pkijs' types: its toSchema(true) holds the same, first.
+  const tbs = encodeOnce(
+    document instanceof pkijs.Certificate
+      ? document.encodeTBS()
+      : ((document.toSchema(true) as asn1js.Sequence).valueBlock.value[0] as asn1js.AsnType),
+  );
+  const signatureValue = new asn1js.BitString({ valueHex: await signer.sign(tbs.der) });
+  return new Uint8Array(
+    new asn1js.Sequence({ value: [tbs.reusable, algorithm.toSchema(), signatureValue] }).toBER(),
+  );
 }
