@@ -1,15 +1,15 @@
 // One build for every front: the CLI, the Lambda functions and the GitHub Action.
-import { cp, readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 import { build } from 'esbuild';
-import { bundleOptions, ETCD3_PROTO_DIR, lambdaOptions, withEtcd3Inside } from './build-options.mjs';
+import { bundleOptions, lambdaOptions, withEtcd3Inside } from './build-options.mjs';
 
 /**
- * `etcd3Inside`: the bundle holds etcd3 and carries its .proto files in ETCD3_PROTO_DIR beside it
- * (a split bundle beside its chunks: etcd3 is only ever imported on demand, so it is in a chunk).
- * @type {{entry: string, outfile: string, options: import('esbuild').BuildOptions, split?: boolean, etcd3Inside?: boolean}[]}
+ * A bundle that holds etcd3 (withEtcd3Inside) holds etcd's service definitions too, parsed at
+ * build time: it needs no file beside it.
+ * @type {{entry: string, outfile: string, options: import('esbuild').BuildOptions, split?: boolean}[]}
  */
 export const targets = [
   // Split into chunks: each command loads only its own code (the whole bundle costs ~70 ms to parse).
@@ -20,15 +20,13 @@ export const targets = [
     outfile: 'dist/cli/etcd-warden.mjs',
     options: withEtcd3Inside(bundleOptions([])),
     split: true,
-    etcd3Inside: true,
   },
-  // The Action runs from a checkout without node_modules: everything bundled, etcd3 with its .proto
-  // files (a test runs it from a copy of action/ with no node_modules).
+  // The Action runs from a checkout without node_modules: everything bundled, etcd3 with its service
+  // definitions (a test runs it from a copy of action/ with no node_modules).
   {
     entry: 'action/src/main.ts',
     outfile: 'action/dist/index.mjs',
     options: withEtcd3Inside(bundleOptions([])),
-    etcd3Inside: true,
   },
   {
     entry: 'infra/app.ts',
@@ -38,7 +36,7 @@ export const targets = [
   // Lambda bundles, one folder each (handler `index.handler`). The AWS SDK v3 stays out: the Lambda
   // Node.js runtime ships it (ES module imports of it resolve there since Node.js 18), and bundled it
   // would be most of issue-cert's size and cold start. Everything else is inlined. issue-cert never
-  // reaches etcd; apply-rbac holds etcd3 and its .proto files. Tests run the bundles from a folder
+  // reaches etcd; apply-rbac holds etcd3 (its service definitions inside). Tests run the bundles from a folder
   // that has only the SDK beside them, as the runtime does.
   {
     entry: 'functions/issue-cert/index.ts',
@@ -49,7 +47,6 @@ export const targets = [
     entry: 'functions/apply-rbac/index.ts',
     outfile: 'dist/functions/apply-rbac/index.mjs',
     options: lambdaOptions({ etcd3: true }),
-    etcd3Inside: true,
   },
 ];
 
@@ -103,10 +100,5 @@ await Promise.all(
       // Chunk names carry a content hash: old ones would pile up.
       if (t.split) await rm(dirname(t.outfile), { recursive: true, force: true });
       await build({ ...t.options, ...output });
-      if (t.etcd3Inside) {
-        const protoDir = join(dirname(t.outfile), t.split ? CHUNKS : '.', ETCD3_PROTO_DIR);
-        await rm(protoDir, { recursive: true, force: true });
-        await cp(join('node_modules', 'etcd3', 'proto'), protoDir, { recursive: true });
-      }
     }),
 );

@@ -1,6 +1,6 @@
 // plan and apply straight against etcd with the client certificate from the inputs, through the
 // same core calls as the CLI and apply-rbac (planPolicy, applyPolicy and its JSON report), over the
-// core's etcd3 client (bundled, with the .proto files it loads beside the bundle).
+// core's etcd3 client (bundled, with etcd's service definitions parsed at build time).
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { WardenError } from '../../shared/errors.js';

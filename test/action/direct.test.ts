@@ -1,6 +1,6 @@
 // plan and apply straight against a real etcd (TLS, client-cert-auth, auth enabled by the apply)
 // through the committed bundle, run from a copy of action/ with no node_modules reachable, so
-// etcd3 and its .proto files must come from the bundle itself.
+// etcd3 and its service definitions must come from the bundle itself.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,13 +2,13 @@
 // root can do, a CLI apply with something killed at a given point of it, and the applier that
 // kills itself at a given point.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Etcd3 } from 'etcd3';
 import { expect } from 'vitest';
-import { bundleOptions, ETCD3_PROTO_DIR, withEtcd3Inside } from '../../build-options.mjs';
+import { bundleOptions, withEtcd3Inside } from '../../build-options.mjs';
 import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { loadPolicy } from '../../shared/policy/load.js';
 import type { Policy } from '../../shared/policy/types.js';
@@ -135,7 +135,7 @@ export async function whatRootCanDo(client: Etcd3, value: string): Promise<strin
 
 /**
  * Bundles killable-applier.ts (the applier that SIGKILLs itself at a given point) into `dir`, as
- * build.mjs bundles the Action: etcd3 inside, its .proto files beside it.
+ * build.mjs bundles the Action: etcd3 inside, with its service definitions, nothing beside it.
  */
 export async function buildKillableApplier(dir: string): Promise<string> {
   const outfile = join(dir, 'killable-applier.mjs');
@@ -145,13 +145,6 @@ export async function buildKillableApplier(dir: string): Promise<string> {
     outfile,
     logLevel: 'error',
   });
-  cpSync(
-    fileURLToPath(new URL('../../node_modules/etcd3/proto', import.meta.url)),
-    join(dir, ETCD3_PROTO_DIR),
-    {
-      recursive: true,
-    },
-  );
   return outfile;
 }
 
