@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 // Some dependencies (@actions/core, the AWS SDK) still call require(); ESM bundles need one.
-const requireShim =
+export const requireShim =
   "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);";
 
 /** What the Lambda Node.js runtime provides to every function: the AWS SDK for JavaScript v3. */

@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { build } from 'esbuild';
+import { requireShim } from '../build-options.mjs';
 
 const requested = process.argv.slice(2);
 const all = readdirSync('bench')
@@ -46,6 +47,8 @@ for (const name of names) {
     format: 'esm',
     target: 'node20',
     packages: 'external',
+    // Kept external, the policy validator's require() of Ajv's runtime needs one in ESM.
+    banner: { js: requireShim },
     logLevel: 'warning',
   });
   console.error(`bench ${name}…`);

@@ -11,7 +11,7 @@ import { certificateInfo } from '../../shared/pki/certificate-info.js';
 import type { Policy } from '../../shared/policy/types.js';
 import { applyPolicy } from '../../shared/rbac/apply.js';
 import { applyReportToJson, changeToJson } from '../../shared/rbac/format-plan.js';
-import { planPolicyWithWarnings } from '../../shared/rbac/plan-policy.js';
+import { planPolicy } from '../../shared/rbac/plan-policy.js';
 import { type DirectTarget, maskPem } from './inputs.js';
 import type { RbacOutcome } from './outcome.js';
 
@@ -52,7 +52,7 @@ export async function runDirect(
     { waitMs: target.lockWaitMs },
     async ({ backend, versions }) => {
       if (command === 'plan') {
-        const { changes, warnings } = await planPolicyWithWarnings(policy, backend, identity, versions);
+        const { changes, warnings } = await planPolicy(policy, backend, identity, versions);
         return { command, via: identity, planned: changes.map(changeToJson), warnings };
       }
       const report = await applyPolicy(policy, backend, {

@@ -44,9 +44,13 @@ export async function runFunction(
   return outcomeOf(command, target.functionName, response.Payload, response.FunctionError);
 }
 
-/** The function's answer: `{command, planned}`, for apply with the core's apply report, or `{error}`. */
+/**
+ * The function's answer: `{command, planned, warnings}`, for apply with the core's apply report
+ * (warnings included), or `{error}`.
+ */
 interface ApplyRbacAnswer {
   planned?: unknown;
+  warnings?: unknown;
   applied?: unknown;
   remaining?: unknown;
   failure?: { change?: unknown; code?: unknown; message?: unknown };
@@ -91,7 +95,11 @@ function outcomeOf(
     return value as ChangeJson[];
   };
   const planned = changes(body.planned, 'planned');
-  if (command === 'plan') return { command, via: `function ${functionName}`, planned };
+  const warnings = body.warnings ?? [];
+  if (!Array.isArray(warnings) || !warnings.every((w) => typeof w === 'string')) {
+    throw broken('a "warnings" field that is not a list of text');
+  }
+  if (command === 'plan') return { command, via: `function ${functionName}`, planned, warnings };
   const failure = body.failure;
   if (
     failure &&
@@ -105,6 +113,7 @@ function outcomeOf(
     planned,
     applied: changes(body.applied ?? [], 'applied'),
     remaining,
+    warnings,
     ...(failure
       ? {
           failure: {

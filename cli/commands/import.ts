@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { isWardenError, WardenError } from '../../shared/errors.js';
-import { withEtcd } from '../../shared/etcd/connect.js';
+import { withClusterAccess } from '../../shared/etcd/backend.js';
 import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
-import { readAuthState } from '../../shared/etcd/read-auth-state.js';
 import { writeFileAtomically } from '../../shared/files/write-atomically.js';
 import { importPolicy } from '../../shared/rbac/import.js';
 import { parseCommand } from '../args.js';
@@ -16,7 +15,8 @@ export const importCommand: Command = {
     if (positionals.length > 0) throw new UsageError('import takes no positional argument; use --out FILE');
     preloadEtcd3();
     const connection = await resolveConnection(values, io);
-    const live = await withEtcd(connection, (client) => readAuthState(client));
+    // Both stores: a v2 store with content is imported too (apis holds v2 then).
+    const live = await withClusterAccess(connection, {}, ({ backend }) => backend.readState());
     const text = importPolicy(live, { endpoints: connection.endpoints.join(','), now: new Date() });
     if (!values.out) {
       io.out(text);

@@ -1,7 +1,7 @@
 import { withClusterAccess } from '../../shared/etcd/backend.js';
 import { preloadEtcd3 } from '../../shared/etcd/etcd3-runtime.js';
 import { changeToJson, formatPlan, summarizeChanges } from '../../shared/rbac/format-plan.js';
-import { planPolicyWithWarnings } from '../../shared/rbac/plan-policy.js';
+import { planPolicy } from '../../shared/rbac/plan-policy.js';
 import { parseCommand } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { resolveConnection, useColor } from '../connection.js';
@@ -19,7 +19,7 @@ export const planCommand: Command = {
     const connection = await resolveConnection(values, io);
 
     const { changes, warnings } = await withClusterAccess(connection, {}, ({ backend, versions }) =>
-      planPolicyWithWarnings(policy, backend, connection.identity, versions),
+      planPolicy(policy, backend, connection.identity, versions),
     );
 
     printWarnings(io, warnings);

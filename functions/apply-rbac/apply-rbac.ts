@@ -7,8 +7,8 @@
  *
  * Plan, apply and an instance event are each one core operation (planPolicy with its safety check,
  * applyPolicy, applyInstanceState: the same lock, safety and lost-lock checks as any apply).
- * Results are JSON for the caller (the Action reads them): {command, planned} for a plan, the core's
- * apply report (applyReportToJson) plus `stored` for an apply; a refusal is {error: {code, message,
+ * Results are JSON for the caller (the Action reads them): {command, planned, warnings} for a plan,
+ * the core's apply report (applyReportToJson, warnings included) plus `stored` for an apply; a refusal is {error: {code, message,
  * diagnostics?}}, never a stack.
  */
 import type { Context } from 'aws-lambda';
@@ -101,9 +101,11 @@ export function createApplyRbac(
     const policyText = text ?? (stored?.text as string);
     const policy = stored?.policy ?? policyFrom(policyText);
     if (command === 'plan') {
-      const planned = await withBackend((backend) => planPolicy(policy, backend, ROOT));
-      log.info('planned', { summary: summaryLine(planned), changes: planned.length });
-      return { command, planned: planned.map(changeToJson) };
+      const { changes, warnings } = await withBackend((backend, versions) =>
+        planPolicy(policy, backend, ROOT, versions),
+      );
+      log.info('planned', { summary: summaryLine(changes), changes: changes.length });
+      return { command, planned: changes.map(changeToJson), warnings };
     }
     const report = await withBackend((backend, versions) =>
       applyPolicy(policy, backend, { identity: ROOT, concurrency: APPLY_CONCURRENCY, versions }),
@@ -121,8 +123,8 @@ export function createApplyRbac(
   async function instance(instanceId: string, state: InstanceState): Promise<ApplyRbacResult> {
     const { policy } = await policyStore.load();
     const users = instanceUsers(policy, instanceId).map((u) => u.user);
-    const report = await withBackend((backend) =>
-      applyInstanceState(policy, backend, { instanceId, state }, { identity: ROOT }),
+    const report = await withBackend((backend, versions) =>
+      applyInstanceState(policy, backend, { instanceId, state }, { identity: ROOT, versions }),
     );
     const result: ApplyRbacResult = { event: `instance-${state}`, users, ...applyReportToJson(report) };
     logReport(`instance-${state}`, result, { instanceId, users });

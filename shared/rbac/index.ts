@@ -4,7 +4,7 @@
  *   const live = await readAuthState(client);                     // shared/etcd, an etcd3 client
  *   const changes = planChanges(policy, live);                 // ordered: adds, then removals, auth last
  *   assertPlanIsSafe(live, changes, identity);                 // WardenError('forbidden') on lock-out
- *   await planPolicy(policy, backend, identity)                // the three above, what every front shows
+ *   await planPolicy(policy, backend, identity, versions)      // the three above + warnings, what every front shows
  *   formatPlan(changes, color) / changes.map(changeToJson)     // `+ role x`, `~`, `-`, summary line
  *   const report = await applyPolicy(policy, etcdBackend(client, identity), { identity, concurrency });
  *   applyInstanceState(policy, backend, { instanceId, state }, options)  // an EC2 event, same loop

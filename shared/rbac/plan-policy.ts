@@ -1,5 +1,6 @@
 // The plan every front shows (CLI, Action, apply-rbac): the live state read, the changes planned,
-// and the same refusal apply would make, so that a plan which could never be applied fails review.
+// the same refusal apply would make, so that a plan which could never be applied fails review,
+// and what people should know about the servers.
 import type { Policy } from '../policy/types.js';
 import type { RbacBackend } from './backend.js';
 import type { Change } from './change.js';
@@ -8,20 +9,12 @@ import { assertPlanIsSafe } from './safety.js';
 import { assertVersionsSupported, type ServerVersion, versionWarnings } from './server-versions.js';
 import { v2HasContent } from './v2-live-state.js';
 
-/** WardenError('forbidden') when apply would refuse the plan for `identity` (see assertPlanIsSafe). */
+/**
+ * The plan for `identity`, with the servers' warnings (versions read once per command). Throws
+ * WardenError('forbidden') when apply would refuse the plan (see assertPlanIsSafe), and
+ * 'invalid-input' for a server that cannot hold certificate-only users.
+ */
 export async function planPolicy(
-  policy: Policy,
-  backend: Pick<RbacBackend, 'readState'>,
-  identity: string,
-): Promise<Change[]> {
-  const live = await backend.readState();
-  const planned = planChanges(policy, live);
-  assertPlanIsSafe(live, planned, identity);
-  return planned;
-}
-
-/** The plan with what people should know about the servers (versions read once per command). */
-export async function planPolicyWithWarnings(
   policy: Policy,
   backend: Pick<RbacBackend, 'readState'>,
   identity: string,

@@ -7,11 +7,10 @@ import { own } from '../policy/own.js';
 import { type Access, type Policy, ROOT } from '../policy/types.js';
 import type { Change } from './change.js';
 import { type LivePermission, type LiveState, permissionId } from './live-state.js';
-import { templateUserMatcher } from './template-users.js';
+import { byName, declaredRoles, PlanSteps, planUsers, prunedRoles, type UserChanges } from './plan-steps.js';
 import { planV2Changes } from './v2-plan.js';
 
 const union = (a: Access, b: Access): Access => (a === b ? a : 'readwrite');
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The permissions a policy role means in etcd, one per range (two grants on one range merge). */
 export function desiredPermissions(policy: Policy, role: string): Map<string, LivePermission> {
@@ -33,30 +32,24 @@ export function planChanges(policy: Policy, live: LiveState): Change[] {
   ];
 }
 
-function planV3Changes(policy: Policy, live: LiveState): Change[] {
-  const addRoles: Change[] = [];
-  const grants: Change[] = [];
-  const addUsers: Change[] = [];
-  const grantRoles: Change[] = [];
-  const revokeRoles: Change[] = [];
-  const revokePermissions: Change[] = [];
-  const deleteUsers: Change[] = [];
-  const deleteRoles: Change[] = [];
-  const auth: Change[] = [];
+const v3UserChanges: UserChanges<Change> = {
+  addUser: (user) => ({ op: 'add-user', user }),
+  grantRole: (user, role) => ({ op: 'grant-role', user, role }),
+  revokeRole: (user, role) => ({ op: 'revoke-role', user, role }),
+  deleteUser: (user) => ({ op: 'delete-user', user }),
+};
 
-  // etcd's root role is built in: never created, never diffed, never deleted.
-  const declaredRoles = Object.keys(policy.roles)
-    .filter((r) => r !== ROOT)
-    .sort(byName);
-  for (const role of declaredRoles) {
+function planV3Changes(policy: Policy, live: LiveState): Change[] {
+  const steps = new PlanSteps<Change>();
+  for (const role of declaredRoles(policy)) {
     const want = desiredPermissions(policy, role);
     const have = live.roles.get(role);
-    if (!have) addRoles.push({ op: 'add-role', role });
+    if (!have) steps.addRoles.push({ op: 'add-role', role });
     const haveById = new Map((have ?? []).map((p) => [permissionId(p), p]));
     for (const [id, p] of [...want].sort(([a], [b]) => byName(a, b))) {
       const current = haveById.get(id);
       if (current?.access === p.access) continue;
-      grants.push({
+      steps.grants.push({
         op: 'grant-permission',
         role,
         key: p.key,
@@ -66,53 +59,15 @@ function planV3Changes(policy: Policy, live: LiveState): Change[] {
       });
     }
     for (const [id, p] of haveById) {
-      if (!want.has(id)) revokePermissions.push({ op: 'revoke-permission', role, ...p });
+      if (!want.has(id)) steps.revokeGrants.push({ op: 'revoke-permission', role, ...p });
     }
   }
 
-  const removedRoles = new Set<string>();
-  if (policy.prune) {
-    for (const role of [...live.roles.keys()].sort(byName)) {
-      if (role === ROOT || Object.hasOwn(policy.roles, role)) continue;
-      removedRoles.add(role);
-      deleteRoles.push({ op: 'delete-role', role });
-    }
-  }
+  const deletedRoles = new Set(prunedRoles(policy, live.roles.keys(), (role) => role === ROOT));
+  for (const role of deletedRoles) steps.deleteRoles.push({ op: 'delete-role', role });
+  planUsers(policy, live.users, steps, v3UserChanges, { deletedRoles });
 
-  for (const user of Object.keys(policy.users).sort(byName)) {
-    const want = new Set(own(policy.users, user)?.roles ?? []);
-    const have = live.users.get(user);
-    if (!have) addUsers.push({ op: 'add-user', user });
-    for (const role of [...want].sort(byName)) {
-      if (!have?.includes(role)) grantRoles.push({ op: 'grant-role', user, role });
-    }
-    for (const role of have ?? []) {
-      // Deleting a role takes it from its holders too; root keeps the root role whatever is written.
-      if (want.has(role) || removedRoles.has(role) || (user === ROOT && role === ROOT)) continue;
-      revokeRoles.push({ op: 'revoke-role', user, role });
-    }
-  }
-
-  if (policy.prune) {
-    const fromTemplate = templateUserMatcher(Object.values(policy.templates));
-    for (const user of [...live.users.keys()].sort(byName)) {
-      if (user === ROOT || Object.hasOwn(policy.users, user) || fromTemplate(user)) continue;
-      deleteUsers.push({ op: 'delete-user', user });
-    }
-  }
-
-  if (policy.auth === 'enabled' && !live.authEnabled) auth.push({ op: 'enable-auth' });
-  if (policy.auth === 'disabled' && live.authEnabled) auth.push({ op: 'disable-auth' });
-
-  return [
-    ...addRoles,
-    ...grants,
-    ...addUsers,
-    ...grantRoles,
-    ...revokeRoles,
-    ...revokePermissions,
-    ...deleteUsers,
-    ...deleteRoles,
-    ...auth,
-  ];
+  if (policy.auth === 'enabled' && !live.authEnabled) steps.auth.push({ op: 'enable-auth' });
+  if (policy.auth === 'disabled' && live.authEnabled) steps.auth.push({ op: 'disable-auth' });
+  return steps.inOrder();
 }

@@ -23,6 +23,22 @@ export const KNOWN_RBAC_ISSUES: readonly KnownIssue[] = [
     fixedIn: { '3.4': 42, '3.5': 28, '3.6': 9 },
   },
   {
+    id: 'GHSA-q8m4-xhhv-38mg',
+    what: 'MemberList, Alarm, Lease and Compact calls skip authorization',
+    fixedIn: { '3.4': 42, '3.5': 28, '3.6': 9 },
+  },
+  {
+    id: 'GHSA-x35m-3gp4-4fh5',
+    what: 'a Put with prevKv or a lease inside a transaction reads past RBAC',
+    fixedIn: { '3.4': 44, '3.5': 30, '3.6': 11 },
+  },
+  {
+    // Its advisory names no 3.4 release, affected or fixed: 3.4 is not warned of.
+    id: 'GHSA-xg4h-6gfc-h4m8',
+    what: 'a watch from one granted key reads every key after it',
+    fixedIn: { '3.5': 33, '3.6': 14, '3.7': 1 },
+  },
+  {
     id: 'CVE-2023-32082',
     what: 'LeaseTimeToLive shows the keys of a lease to users without read access to them',
     fixedIn: { '3.4': 26, '3.5': 9 },

@@ -1,7 +1,9 @@
 // What etcd's auth state becomes after a list of changes, computed the way etcd computes it.
 // The safety checks judge a plan by this end state, and tests use it to prove convergence.
+import { ROOT } from '../policy/types.js';
 import type { Change } from './change.js';
 import { type LivePermission, type LiveState, permissionId } from './live-state.js';
+import type { V2LiveState, V2RolePaths } from './v2-live-state.js';
 
 export function simulate(live: LiveState, changes: readonly Change[]): LiveState {
   const roles = new Map([...live.roles].map(([name, perms]) => [name, [...perms]]));
@@ -57,6 +59,62 @@ export function simulate(live: LiveState, changes: readonly Change[]): LiveState
         authEnabled = true;
         break;
       case 'disable-auth':
+        authEnabled = false;
+        break;
+    }
+  }
+  const v2 = live.v2 && simulateV2(live.v2, changes);
+  return v2 ? { authEnabled, roles, users, v2 } : { authEnabled, roles, users };
+}
+
+const without = (list: readonly string[], item: string): string[] => list.filter((x) => x !== item);
+
+/** The v2 store after the changes; a new v2 user named root holds the root role, as etcd gives it. */
+export function simulateV2(live: V2LiveState, changes: readonly Change[]): V2LiveState {
+  const roles = new Map<string, V2RolePaths>(live.roles);
+  const users = new Map<string, readonly string[]>(live.users);
+  let authEnabled = live.authEnabled;
+  for (const change of changes) {
+    switch (change.op) {
+      case 'v2-add-role':
+        roles.set(change.role, roles.get(change.role) ?? { read: [], write: [] });
+        break;
+      case 'v2-grant-path': {
+        const paths = roles.get(change.role) ?? { read: [], write: [] };
+        const held = paths[change.access];
+        roles.set(change.role, {
+          ...paths,
+          [change.access]: held.includes(change.path) ? held : [...held, change.path],
+        });
+        break;
+      }
+      case 'v2-revoke-path': {
+        const paths = roles.get(change.role) ?? { read: [], write: [] };
+        roles.set(change.role, { ...paths, [change.access]: without(paths[change.access], change.path) });
+        break;
+      }
+      case 'v2-delete-role':
+        roles.delete(change.role);
+        for (const [name, held] of users) users.set(name, without(held, change.role));
+        break;
+      case 'v2-add-user':
+        users.set(change.user, users.get(change.user) ?? (change.user === ROOT ? [ROOT] : []));
+        break;
+      case 'v2-grant-role': {
+        const held = users.get(change.user) ?? [];
+        users.set(change.user, held.includes(change.role) ? held : [...held, change.role]);
+        break;
+      }
+      case 'v2-revoke-role':
+        users.set(change.user, without(users.get(change.user) ?? [], change.role));
+        break;
+      case 'v2-delete-user':
+        users.delete(change.user);
+        break;
+      case 'v2-enable-auth':
+        authEnabled = true;
+        break;
+      case 'v2-disable-auth':
         authEnabled = false;
         break;
     }

@@ -7,10 +7,9 @@ import { WardenError } from '../errors.js';
 import { own } from '../policy/own.js';
 import { type Policy, ROOT, V2_GUEST } from '../policy/types.js';
 import type { V2Change } from './change.js';
-import { templateUserMatcher } from './template-users.js';
+import { byName, declaredRoles, PlanSteps, planUsers, prunedRoles, type UserChanges } from './plan-steps.js';
 import type { V2Access, V2LiveState, V2RolePaths } from './v2-live-state.js';
 
-const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const EMPTY: V2RolePaths = { read: [], write: [] };
 
 /** The v2 paths a policy role means: each permission's glob, under read, write or both. */
@@ -47,6 +46,13 @@ function pathChanges(
   return { grants, revokes };
 }
 
+const v2UserChanges: UserChanges<V2Change> = {
+  addUser: (user) => ({ op: 'v2-add-user', user }),
+  grantRole: (user, role) => ({ op: 'v2-grant-role', user, role }),
+  revokeRole: (user, role) => ({ op: 'v2-revoke-role', user, role }),
+  deleteUser: (user) => ({ op: 'v2-delete-user', user }),
+};
+
 /**
  * The changes that bring etcd's v2 store to the policy. With v2 out of `apis` and `prune: true`,
  * the teardown: v2 auth off, then every v2 user and role gone (a v2 store with content blocks an
@@ -60,75 +66,33 @@ export function planV2Changes(policy: Policy, live: V2LiveState | undefined): V2
       'the policy manages the v2 API (apis holds v2), but etcd does not serve it: start etcd with --enable-v2, or drop v2 from apis',
     );
   }
-  const addRoles: V2Change[] = [];
-  const grants: V2Change[] = [];
-  const addUsers: V2Change[] = [];
-  const grantRoles: V2Change[] = [];
-  const revokeRoles: V2Change[] = [];
-  const revokePaths: V2Change[] = [];
-  const deleteUsers: V2Change[] = [];
-  const deleteRoles: V2Change[] = [];
-  const auth: V2Change[] = [];
+  const steps = new PlanSteps<V2Change>();
   const authWanted = policy.auth === 'enabled';
-
-  const declared = Object.keys(policy.roles)
-    .filter((r) => r !== ROOT)
-    .sort(byName);
-  for (const role of declared) {
+  for (const role of declaredRoles(policy)) {
     const have = live.roles.get(role);
-    if (!have) addRoles.push({ op: 'v2-add-role', role });
-    const { grants: g, revokes } = pathChanges(role, desiredV2Paths(policy, role), have ?? EMPTY);
-    grants.push(...g);
-    revokePaths.push(...revokes);
+    if (!have) steps.addRoles.push({ op: 'v2-add-role', role });
+    const { grants, revokes } = pathChanges(role, desiredV2Paths(policy, role), have ?? EMPTY);
+    steps.grants.push(...grants);
+    steps.revokeGrants.push(...revokes);
   }
   if (authWanted) {
     const guest = live.roles.get(V2_GUEST);
-    if (guest) revokePaths.push(...pathChanges(V2_GUEST, EMPTY, guest).revokes);
+    if (guest) steps.revokeGrants.push(...pathChanges(V2_GUEST, EMPTY, guest).revokes);
     // Missing while auth is off: enabling auth would create it open; made empty beforehand.
-    else if (!live.authEnabled) addRoles.push({ op: 'v2-add-role', role: V2_GUEST });
-  }
-  if (policy.prune) {
-    for (const role of [...live.roles.keys()].sort(byName)) {
-      if (role === V2_GUEST || Object.hasOwn(policy.roles, role)) continue;
-      deleteRoles.push({ op: 'v2-delete-role', role });
-    }
+    else if (!live.authEnabled) steps.addRoles.push({ op: 'v2-add-role', role: V2_GUEST });
   }
 
-  for (const user of Object.keys(policy.users).sort(byName)) {
-    const want = new Set(own(policy.users, user)?.roles ?? []);
-    // v2 gives a new root user the root role itself.
-    const have = live.users.get(user) ?? (user === ROOT ? [ROOT] : undefined);
-    if (!live.users.has(user)) addUsers.push({ op: 'v2-add-user', user });
-    for (const role of [...want].sort(byName)) {
-      if (!have?.includes(role)) grantRoles.push({ op: 'v2-grant-role', user, role });
-    }
-    for (const role of have ?? []) {
-      if (want.has(role) || (user === ROOT && role === ROOT)) continue;
-      if (deleteRoles.some((c) => c.op === 'v2-delete-role' && c.role === role)) continue;
-      revokeRoles.push({ op: 'v2-revoke-role', user, role });
-    }
-  }
-  if (policy.prune) {
-    const fromTemplate = templateUserMatcher(Object.values(policy.templates));
-    for (const user of [...live.users.keys()].sort(byName)) {
-      if (user === ROOT || Object.hasOwn(policy.users, user) || fromTemplate(user)) continue;
-      deleteUsers.push({ op: 'v2-delete-user', user });
-    }
-  }
+  const deletedRoles = new Set(prunedRoles(policy, live.roles.keys(), (role) => role === V2_GUEST));
+  for (const role of deletedRoles) steps.deleteRoles.push({ op: 'v2-delete-role', role });
+  // v2 gives a new root user the root role itself.
+  planUsers(policy, live.users, steps, v2UserChanges, {
+    deletedRoles,
+    heldOnCreation: (user) => (user === ROOT ? [ROOT] : []),
+  });
 
-  if (authWanted && !live.authEnabled) auth.push({ op: 'v2-enable-auth' });
-  if (!authWanted && live.authEnabled) auth.push({ op: 'v2-disable-auth' });
-  return [
-    ...addRoles,
-    ...grants,
-    ...addUsers,
-    ...grantRoles,
-    ...revokeRoles,
-    ...revokePaths,
-    ...deleteUsers,
-    ...deleteRoles,
-    ...auth,
-  ];
+  if (authWanted && !live.authEnabled) steps.auth.push({ op: 'v2-enable-auth' });
+  if (!authWanted && live.authEnabled) steps.auth.push({ op: 'v2-disable-auth' });
+  return steps.inOrder();
 }
 
 /** v2 auth off first: etcd refuses to delete the root user while it is on. */

@@ -125,7 +125,7 @@ describe('the Action: plan and apply through the apply-rbac function', () => {
     await cluster?.stop();
   });
 
-  it('plans through the function: outputs and a summary naming it, etcd untouched', async () => {
+  it("plans through the function: outputs, the servers' warnings and a summary naming it, etcd untouched", async () => {
     // Act
     const run = await home.run({ command: 'plan', 'function-name': FUNCTION }, aws);
 
@@ -137,6 +137,11 @@ describe('the Action: plan and apply through the apply-rbac function', () => {
     expect(plan.summary).toEqual({ add: 12, change: 0, remove: 0 });
     expect(plan.changes.at(-1)).toEqual({ op: 'enable-auth', kind: 'add' });
     expect(run.summary).toContain(`via function ${FUNCTION}.`);
+    // The installed etcd 3.4 has known RBAC flaws: each is a warning annotation and in the summary.
+    expect(run.stdout).toMatch(
+      /^::warning::etcd 3\.4\.\d+ at https:\/\/127\.0\.0\.1:\d+ has GHSA-rfx7-8w68-q57q \(.*\); fixed in 3\.4\.42$/m,
+    );
+    expect(run.summary).toMatch(/### Warnings\n\n- etcd 3\.4\.\d+ at .* has GHSA-rfx7-8w68-q57q/);
     // serve logs each invocation of apply-rbac (so an absent line means it was not invoked).
     expect(serve.log()).toContain('"planned"');
     expect(run.summary).toContain(
@@ -172,6 +177,7 @@ describe('the Action: plan and apply through the apply-rbac function', () => {
     expect(apply.code).toBe(0);
     expect(apply.outputs.changes).toBe('12');
     expect(apply.summary).toContain('**Applied 12 changes; etcd now matches the policy.**');
+    expect(apply.stdout).toMatch(/^::warning::etcd 3\.4\.\d+ at .* has GHSA-rfx7-8w68-q57q/m);
     expect(cluster.etcdctl('user', 'get', 'kube-apiserver')).toMatch(/Roles: .*kubernetes-apiserver/);
     expect(again.code).toBe(0);
     expect(again.outputs.changes).toBe('0');

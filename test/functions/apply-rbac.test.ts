@@ -30,6 +30,7 @@ type Result = {
   remaining?: unknown[];
   stored?: string;
   users?: string[];
+  warnings?: string[];
   error?: { code: string; message: string; diagnostics?: string[] };
 };
 type Handler = (event: unknown) => Promise<Result>;
@@ -158,6 +159,8 @@ describe('apply-rbac bundle', () => {
     expect(result.remaining).toEqual([]);
     expect(result.stored).toBeTruthy();
     expect(storedPolicy()).toBe(POLICY_TEXT);
+    // The installed etcd 3.4 has known RBAC flaws, named with the release that fixes each.
+    expect(result.warnings).toContainEqual(expect.stringMatching(/GHSA-rfx7-8w68-q57q .*fixed in 3\.4\.42$/));
     expect(result.applied?.map((c) => c.op)).toContain('enable-auth');
     expect(cluster.etcdctl('user', 'get', 'app')).toMatch(/Roles: app-rw/);
     expect(findLeaks([result, logLines(out)])).toEqual([]);
@@ -174,6 +177,7 @@ describe('apply-rbac bundle', () => {
     );
     // Assess
     expect(clean.planned).toEqual([]);
+    expect(clean.warnings).toContainEqual(expect.stringMatching(/GHSA-rfx7-8w68-q57q .*fixed in 3\.4\.42$/));
     expect(drift).toMatchObject({ event: 'drift-check', command: 'plan' });
     expect(drift.planned?.map((c) => c.op)).toEqual(['grant-permission']);
     expect(drift.applied).toBeUndefined();
@@ -221,6 +225,7 @@ describe('apply-rbac bundle', () => {
     const deleted = await handler(terminated);
     // Assess
     expect(created.applied?.map((c) => c.op)).toEqual(['add-user', 'grant-role']);
+    expect(created.warnings).toContainEqual(expect.stringMatching(/GHSA-rfx7-8w68-q57q/));
     expect(afterCreate).toMatch(/Roles: node-rw/);
     expect(again.applied).toEqual([]);
     expect(ignored.event).toBe('ignored');

@@ -284,6 +284,68 @@ describe('assertPlanIsSafe', () => {
     expect(act).toThrow(/"deployer" .* would not hold the root role/);
   });
 
+  it('refuses to enable v2 auth without a v2 root user, and a plan that locks the identity out of v2', () => {
+    // Prepare: v2 served and empty; v3 already matches (auth on, root and admin with the root role).
+    const v3 = { authEnabled: true, users: { root: ['root'], admin: ['root'] } };
+    const live = { ...liveOf(v3), v2: { authEnabled: false, roles: new Map(), users: new Map() } };
+    const v2Policy = policyOf({ apis: ['v3', 'v2'], users: { root: ['root'], admin: ['root'] } });
+    const safe = planChanges(v2Policy, live);
+    // A hand-made plan (a stored policy that skipped validation could ask for it): v2 auth alone.
+    const authOnly: Change[] = [{ op: 'v2-enable-auth' }];
+    const withoutAdmin = safe.filter((c) => !(c.op === 'v2-grant-role' && c.user === 'admin'));
+
+    // Act
+    const noRoot = () => assertPlanIsSafe(live, authOnly, 'root');
+    const adminLockedOut = () => assertPlanIsSafe(live, withoutAdmin, 'admin');
+    const asAdmin = () => assertPlanIsSafe(live, safe, 'admin');
+    const asRoot = () => assertPlanIsSafe(live, withoutAdmin, 'root');
+
+    // Assess
+    expect(safe).toContainEqual({ op: 'v2-grant-role', user: 'admin', role: 'root' });
+    expect(noRoot).toThrow(/^refusing to enable v2 auth: v2 user "root" would not hold the root role/);
+    expect(adminLockedOut).toThrow(/with v2 auth enabled, "admin" .* would not hold the v2 root role/);
+    expect(asAdmin).not.toThrow();
+    expect(asRoot).not.toThrow();
+  });
+
+  it('refuses a plan that takes the v2 root role away from the identity applying it', () => {
+    // Prepare
+    const live = {
+      ...liveOf({ authEnabled: true, users: { root: ['root'], admin: ['root'] } }),
+      v2: {
+        authEnabled: true,
+        roles: new Map(),
+        users: new Map([
+          ['root', ['root']],
+          ['admin', ['root']],
+        ]),
+      },
+    };
+    const changes: Change[] = [{ op: 'v2-revoke-role', user: 'admin', role: 'root' }];
+
+    // Act
+    const act = () => assertPlanIsSafe(live, changes, 'admin');
+
+    // Assess
+    expect(act).toThrow(/takes the v2 root role away from "admin", the identity applying it/);
+  });
+
+  it('lets a v2 teardown pass: v2 auth goes off before its users go', () => {
+    // Prepare
+    const live = {
+      ...liveOf({ authEnabled: true, users: { root: ['root'] } }),
+      v2: { authEnabled: true, roles: new Map(), users: new Map([['root', ['root']]]) },
+    };
+    const teardown = planChanges(policyOf({ prune: true }), live);
+
+    // Act
+    const act = () => assertPlanIsSafe(live, teardown, 'root');
+
+    // Assess
+    expect(teardown).toEqual([{ op: 'v2-disable-auth' }, { op: 'v2-delete-user', user: 'root' }]);
+    expect(act).not.toThrow();
+  });
+
   it('lets a plan pass when auth stays off', () => {
     // Prepare
     const policy = policyOf({ users: { root: [] }, auth: 'disabled' });

@@ -168,6 +168,117 @@ users:
     ).toEqual([]);
   });
 
+  it('adds v2 to apis when the v2 store matches v3, and the import plans empty against both stores', () => {
+    // Prepare: what an apply with apis [v3, v2] leaves (the guest role made empty).
+    const v3 = liveOf({
+      authEnabled: true,
+      roles: { calico: [livePerm('/calico/', '/calico0', 'readwrite'), livePerm('/flag', '', 'read')] },
+      users: { root: ['root'], calico: ['calico'] },
+    });
+    const live = {
+      ...v3,
+      v2: {
+        authEnabled: true,
+        roles: new Map([
+          ['calico', { read: ['/calico/*', '/flag'], write: ['/calico/*'] }],
+          ['guest', { read: [], write: [] }],
+        ]),
+        users: new Map([
+          ['root', ['root']],
+          ['calico', ['calico']],
+        ]),
+      },
+    };
+
+    // Act
+    const text = importPolicy(live, { endpoints: 'x', now: new Date(0) });
+    const { policy, diagnostics } = loadPolicy(text, 'imported.yaml');
+
+    // Assess
+    expect(text).toContain('apis: [v3, v2]\n');
+    expect(text).not.toContain('guest');
+    expect(text).not.toContain('differ');
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(planChanges(policy as NonNullable<typeof policy>, live)).toEqual([]);
+  });
+
+  it('imports a v2-only store as apis [v2], PREFIX* as a prefix and any other path as a key', () => {
+    // Prepare
+    const live = {
+      ...EMPTY,
+      v2: {
+        authEnabled: true,
+        roles: new Map([
+          ['app', { read: ['/app/*', '/health'], write: ['/app/*', '/jobs/*'] }],
+          ['guest', { read: [], write: [] }],
+        ]),
+        users: new Map([
+          ['root', ['root']],
+          ['app', ['app']],
+        ]),
+      },
+    };
+
+    // Act
+    const text = importPolicy(live, { endpoints: 'x', now: new Date(0) });
+    const { policy } = loadPolicy(text, 'imported.yaml');
+
+    // Assess
+    expect(text).toContain(`auth: enabled
+apis: [v2]
+prune: false
+roles:
+  app:
+    - {prefix: /app/, access: readwrite}
+    - {key: /health, access: read}
+    - {prefix: /jobs/, access: write}
+users:
+  app:
+    roles: [app]
+  root:
+    roles: [root]
+`);
+    expect(planChanges(policy as NonNullable<typeof policy>, live)).toEqual([]);
+  });
+
+  it('lists in its opening comment where the v2 store differs from v3, which applying makes equal', () => {
+    // Prepare: v2 drifted by hand: an extra path, a user only there, guest reopened, a role missing.
+    const live = {
+      ...liveOf({
+        authEnabled: true,
+        roles: { calico: [livePerm('/calico/', '/calico0', 'readwrite')], kube: [] },
+        users: { root: ['root'], calico: ['calico'] },
+      }),
+      v2: {
+        authEnabled: true,
+        roles: new Map([
+          ['calico', { read: ['/calico/*', '/registry/*'], write: ['/calico/*'] }],
+          ['guest', { read: ['/*'], write: [] }],
+        ]),
+        users: new Map([
+          ['root', ['root']],
+          ['calico', []],
+          ['intruder', ['calico']],
+        ]),
+      },
+    };
+
+    // Act
+    const text = importPolicy(live, { endpoints: 'x', now: new Date(0) });
+
+    // Assess
+    expect(text.split('\n\n')[0]).toBe(`# Imported by etcd-warden from x on 1970-01-01T00:00:00.000Z.
+# Review it, then add ca, members, templates and certificate settings.
+# etcd's v2 and v3 auth stores differ; one policy sets both alike:
+#   - v2 role guest grants read /* to every request without a user; applying with auth enabled empties it
+#   - role calico grants other paths in v2 than in v3; applying gives v2 the v3 permissions
+#   - user calico holds other roles in v2 (none); applying gives it the v3 roles
+#   - role kube is not in v2; applying creates it there
+#   - user intruder is only in v2; applying creates it in v3 too`);
+    expect(text).toContain('  intruder:\n    roles: [calico]\n');
+    expect(text).toContain('    - {prefix: /calico/, access: readwrite}\n  kube: []\n');
+  });
+
   it('refuses key bytes a text policy cannot hold', () => {
     // Prepare
     const live = liveOf({

@@ -13,23 +13,42 @@ describe('versionWarnings (injected versions)', () => {
     const old34 = versionWarnings(at('3.4.23'), false);
     const mid35 = versionWarnings(at('3.5.10'), false);
     const v36 = versionWarnings(at('3.6.8'), false);
+    const v37 = versionWarnings(at('3.7.0'), false);
 
     // Assess
     expect(old34).toEqual([
       expect.stringMatching(/GHSA-rfx7-8w68-q57q .*fixed in 3\.4\.42$/),
+      expect.stringMatching(/GHSA-q8m4-xhhv-38mg .*fixed in 3\.4\.42$/),
+      expect.stringMatching(/GHSA-x35m-3gp4-4fh5 .*fixed in 3\.4\.44$/),
       expect.stringMatching(/CVE-2023-32082 .*fixed in 3\.4\.26$/),
       expect.stringMatching(/CVE-2021-28235 .*fixed in 3\.4\.25$/),
     ]);
-    expect(mid35).toEqual([expect.stringMatching(/GHSA-rfx7-8w68-q57q .*fixed in 3\.5\.28$/)]);
-    expect(v36).toEqual([expect.stringMatching(/fixed in 3\.6\.9$/)]);
+    expect(mid35).toEqual([
+      expect.stringMatching(/GHSA-rfx7-8w68-q57q .*fixed in 3\.5\.28$/),
+      expect.stringMatching(/GHSA-q8m4-xhhv-38mg .*fixed in 3\.5\.28$/),
+      expect.stringMatching(/GHSA-x35m-3gp4-4fh5 .*fixed in 3\.5\.30$/),
+      expect.stringMatching(/GHSA-xg4h-6gfc-h4m8 .*fixed in 3\.5\.33$/),
+    ]);
+    expect(v36).toEqual([
+      expect.stringMatching(/GHSA-rfx7-8w68-q57q .*fixed in 3\.6\.9$/),
+      expect.stringMatching(/GHSA-q8m4-xhhv-38mg .*fixed in 3\.6\.9$/),
+      expect.stringMatching(/GHSA-x35m-3gp4-4fh5 .*fixed in 3\.6\.11$/),
+      expect.stringMatching(/GHSA-xg4h-6gfc-h4m8 .*fixed in 3\.6\.14$/),
+    ]);
+    expect(v37).toEqual([
+      expect.stringMatching(/^etcd 3\.7\.0 at .* GHSA-xg4h-6gfc-h4m8 .*fixed in 3\.7\.1$/),
+    ]);
   });
 
   it('says nothing for fixed releases, and warns of v2 content blocking 3.6', () => {
     // Act + Assess
-    expect(versionWarnings(at('3.4.42'), false)).toEqual([]);
-    expect(versionWarnings(at('3.5.28'), false)).toEqual([]);
-    expect(versionWarnings(at('3.6.9'), false)).toEqual([]);
-    expect(versionWarnings(at('3.6.9'), true)).toEqual([expect.stringMatching(/3\.6 refuses .*prune: true/)]);
+    expect(versionWarnings(at('3.4.44'), false)).toEqual([]);
+    expect(versionWarnings(at('3.5.33'), false)).toEqual([]);
+    expect(versionWarnings(at('3.6.14'), false)).toEqual([]);
+    expect(versionWarnings(at('3.7.1'), false)).toEqual([]);
+    expect(versionWarnings(at('3.6.14'), true)).toEqual([
+      expect.stringMatching(/3\.6 refuses .*prune: true/),
+    ]);
   });
 
   it('refuses servers older than 3.4, which have no password-less users', () => {

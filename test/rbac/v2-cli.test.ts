@@ -2,6 +2,8 @@
 // Calico + Kubernetes split applied with apis [v3, v2], then checked the way a v2 client sees it,
 // with curl and each component's certificate on /v2/keys.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientFiles, type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
 import { caStoreFor, policyFile, warden } from './cli-env.js';
@@ -232,6 +234,22 @@ describe('the v2 API through the CLI (etcd 3.4 with --enable-v2)', () => {
     expect(
       parsed.warnings.some((w) => /^etcd 3\.4\.23 at .* GHSA-rfx7-8w68-q57q .* fixed in 3\.4\.42$/.test(w)),
     ).toBe(true);
+  });
+
+  it('imports both stores as apis [v3, v2]; the import plans empty against the cluster', () => {
+    // Prepare
+    const imported = join(cluster.dir, 'imported-v2.yaml');
+
+    // Act
+    const run = warden(cluster, ['import', '--out', imported]);
+    const plan = warden(cluster, ['plan', imported, '--detailed-exitcode']);
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    const text = readFileSync(imported, 'utf8');
+    expect(text).toContain('\napis: [v3, v2]\n');
+    expect(text).not.toMatch(/guest|differ/);
+    expect(plan).toMatchObject({ code: 0, stdout: 'No changes: etcd matches the policy.\n' });
   });
 
   it('tears v2 down with apis [v3] and prune: true, leaving no v2 users, roles or auth, v3 untouched', () => {
