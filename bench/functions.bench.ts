@@ -44,8 +44,10 @@ const FUNCTIONS_DIR = 'dist/functions';
 const BIN = resolve('bin/etcd-warden.js');
 const WORK = resolve('dist/bench/functions');
 const LOAD_RUNS = 11;
+/** An earlier issue's size target for issue-cert, from before pkijs became its one X.509 layer. */
 const SIZE_TARGET = 400 * 1024;
-const LOAD_TARGET_MS = 100;
+/** Issue 11: issue-cert's cold load at most this much over `node -e 0` (whole process against whole process). */
+const LOAD_OVER_FLOOR_TARGET_MS = 200;
 const CONCURRENCY = 64;
 const POOL = 384; // distinct CSR keys: more than the core's 256 memoized decoded keys
 const SERVE_MS = 8_000;
@@ -158,11 +160,15 @@ const PARTS: { label: string; source: string; external?: string[] }[] = [
     source:
       "export { buildCrl, issueForName, loadCa } from './shared/pki/index.js'; export { nodePkiContext } from './shared/pki/crypto-node.js';",
   },
-  { label: 'policy loader (loadPolicy)', source: "export { loadPolicy } from './shared/policy/load.js';" },
+  {
+    label: 'policy reader (resolvedPolicyFromJson: the stored JSON policy, no YAML)',
+    source: "export { resolvedPolicyFromJson } from './shared/policy/resolved-json.js';",
+  },
   { label: 'AWS SDK Secrets Manager client, as the build treats it', source: SDK_SOURCE },
   { label: 'the same client, bundled', source: SDK_SOURCE, external: ['etcd3'] },
 ];
 const PKI_PART = 1;
+/** The stored policy's reader: issue-cert parses no YAML (issue 11). */
 const POLICY_PART = 2;
 const SDK_PART = 3;
 const SDK_BUNDLED_PART = 4;
@@ -595,7 +601,8 @@ try {
   const issueLoad = loadOf('issue-cert');
   const ic = contents.get('issue-cert') as Contents;
   const sizeOk = issue.bytes <= SIZE_TARGET;
-  const loadOk = issueLoad.load <= LOAD_TARGET_MS;
+  const loadOverFloor = issueLoad.whole - floorMs;
+  const loadOk = loadOverFloor <= LOAD_OVER_FLOOR_TARGET_MS;
   const drift = bundles
     .filter((b) => contents.get(b.name)?.bytes !== statSync(join(b.dir, 'index.mjs')).size)
     .map((b) => b.name);
@@ -622,7 +629,7 @@ try {
   const partLoad = partLoads.map((xs) => median(xs));
   const emptyLoad = partLoad[0] as number;
   const partCost = (i: number): number => (partLoad[i] as number) - emptyLoad;
-  // The parts the bundle is made of: the PKI core, the policy loader and the SDK as the build treats it.
+  // The parts the bundle is made of: the PKI core, the policy reader and the SDK as the build treats it.
   const partsSum = emptyLoad + partCost(PKI_PART) + partCost(POLICY_PART) + partCost(SDK_PART);
   const fits = (bytes: number): string =>
     `${kb(bytes)} (${bytes <= SIZE_TARGET ? 'within' : 'still over'} the target)`;
@@ -658,7 +665,7 @@ try {
   ${kb(parts[SDK_BUNDLED_PART]?.contents.bytes ?? 0)}${bundledSdk < partCost(SDK_PART) ? ': leaving it to the runtime made the bundle smaller and its load slower' : ''}; bundled, issue-cert would be about ${fits(issue.bytes + (parts[SDK_BUNDLED_PART]?.contents.bytes ?? 0))}; measured from this checkout's node_modules, not from the Lambda runtime's copy)`
           : `bundled, its load costs ${ms(partCost(SDK_PART))}`
       }. Replacing the one call issue-cert makes (GetSecretValue) with a SigV4-signed POST over node:https (a few KiB, no
-  SDK) would bring the import to about ${ms(withoutSdkLoad)} (the PKI core and policy loader rows over one floor), ${verdict(withoutSdkLoad <= LOAD_TARGET_MS)} for the load target. Importing
+  SDK) would bring the import to about ${ms(withoutSdkLoad)} (the PKI core and policy reader rows over one floor). Importing
   the SDK lazily at the first request would move its cost out of the module load, not out of the cold start.`,
     );
   }
@@ -686,7 +693,7 @@ Bundles as \`npm run build\` writes them: one folder per function, all the files
 ${bundles
   .map(
     (b) =>
-      `| ${b.name} | ${b.files.join(', ')} | ${int(b.bytes)} B (${kb(b.bytes)}) | ${kb(b.gzip)} | ${(contents.get(b.name)?.externals ?? []).join(', ')} | ${b.name === 'issue-cert' ? `≤ ${kb(SIZE_TARGET)}: ${verdict(sizeOk)}` : ''} |`,
+      `| ${b.name} | ${b.files.join(', ')} | ${int(b.bytes)} B (${kb(b.bytes)}) | ${kb(b.gzip)} | ${(contents.get(b.name)?.externals ?? []).join(', ')} | ${b.name === 'issue-cert' ? `reported (an earlier ≤ ${kb(SIZE_TARGET)}: ${sizeOk ? 'within' : 'over'})` : 'reported'} |`,
   )
   .join('\n')}
 
@@ -701,16 +708,16 @@ What the bundles hold, by origin (esbuild's metafile of the same build, made aga
 ${originRows.join('\n')}
 
 Cold module load, median of ${LOAD_RUNS} fresh processes, interleaved. *import* is \`performance.now()\` around
-\`await import(handler module)\` inside the process (what the load target is about); *ready* is when the handler is
-there, counted from the process's start; *whole process* is \`node index.mjs\` from spawn to exit, against
-\`node -e 0\` in the same run.
+\`await import(handler module)\` inside the process; *ready* is when the handler is there, counted from the
+process's start; *whole process* is \`node index.mjs\` from spawn to exit, against \`node -e 0\` in the same run
+(what the load target is about: at most ${LOAD_OVER_FLOOR_TARGET_MS} ms over it).
 
 | function | import | import, fastest run | ready since process start | whole process | whole process − \`node -e 0\` | target |
 |---|---:|---:|---:|---:|---:|---|
 ${bundles
   .map((b) => {
     const l = loadOf(b.name);
-    return `| ${b.name} | ${ms(l.load)} | ${ms(l.fastest)} | ${ms(l.ready)} | ${ms(l.whole)} | ${ms(l.whole - floorMs)} | ${b.name === 'issue-cert' ? `import ≤ ${LOAD_TARGET_MS} ms: ${verdict(loadOk)}` : ''} |`;
+    return `| ${b.name} | ${ms(l.load)} | ${ms(l.fastest)} | ${ms(l.ready)} | ${ms(l.whole)} | ${ms(l.whole - floorMs)} | ${b.name === 'issue-cert' ? `≤ ${LOAD_OVER_FLOOR_TARGET_MS} ms over \`node -e 0\`: ${verdict(loadOk)}` : 'reported'} |`;
   })
   .join('\n')}
 | baseline: \`node -e 0\` | | | | ${ms(floorMs)} | 0 | |
@@ -729,12 +736,14 @@ of it, loaded the same way (medians of the same ${LOAD_RUNS} rounds):
 | part, bundled alone | holds | size | import | import − empty module |
 |---|---|---:|---:|---:|
 ${parts.map((p, i) => `| ${p.label} | ${holds(p.contents)} | ${kb(p.contents.bytes)} | ${ms(partLoad[i] as number)} | ${i === 0 ? '' : ms(partCost(i))} |`).join('\n')}
-| PKI core + policy loader + the SDK as the build treats it (one empty-module floor) | | | ${ms(partsSum)} | |
+| PKI core + policy reader + the SDK as the build treats it (one empty-module floor) | | | ${ms(partsSum)} | |
 
-Targets for issue-cert: at most ${kb(SIZE_TARGET)} on disk — ${int(issue.bytes)} bytes, ${verdict(sizeOk)}; module load at most
-${LOAD_TARGET_MS} ms — ${ms(issueLoad.load)} (median; fastest run ${ms(issueLoad.fastest)}), ${verdict(loadOk)}.
+Target for issue-cert (issue 11): its cold load at most ${LOAD_OVER_FLOOR_TARGET_MS} ms over \`node -e 0\` — ${ms(loadOverFloor)} (whole process
+${ms(issueLoad.whole)} against ${ms(floorMs)}; the import alone ${ms(issueLoad.load)}, fastest run ${ms(issueLoad.fastest)}), ${verdict(loadOk)}. Sizes are
+reported: issue-cert's ${int(issue.bytes)} bytes are ${sizeOk ? 'within' : 'over'} the ${kb(SIZE_TARGET)} an earlier issue set before pkijs became
+issue-cert's one X.509 layer (pkijs + asn1js: ${kb(bytesOf(PKIJS))} of it, and they do not tree-shake).
 ${
-  sizeOk && loadOk
+  loadOk
     ? ''
     : `
 **Why, and what would fix it.** etcd-warden's own code is ${ownShare.toFixed(0)}% of the bundle${

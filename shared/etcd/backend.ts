@@ -76,7 +76,7 @@ export function withClusterAccess<T>(
   fn: (access: ClusterAccess) => Promise<T>,
 ): Promise<T> {
   return withEtcd(connection, async (client) => {
-    const versions = await readServerVersions(connection);
+    const versions = await readServerVersions(connection, client);
     const backend = etcdBackend(client, connection.identity, lockOptions, { http: v2Http(connection) });
     return fn({ client, backend, versions });
   });

@@ -1,7 +1,11 @@
 // Each endpoint's etcd version, read once per command through etcd3's Maintenance.Status. A pool
-// of several hosts answers from any one of them, so each endpoint gets a client of its own.
+// of several hosts answers from any one of them, so each endpoint gets a client of its own; with
+// one endpoint, the command's own client answers (its connection is then open for what follows,
+// instead of a second TLS connection: about 50 ms of every command here).
+import type { Etcd3 } from 'etcd3';
 import type { ServerVersion } from '../rbac/server-versions.js';
 import { connectEtcd, type EtcdConnection } from './connect.js';
+import { etcdFailure } from './errors.js';
 
 export type { ServerVersion } from '../rbac/server-versions.js';
 
@@ -11,7 +15,16 @@ export type { ServerVersion } from '../rbac/server-versions.js';
  */
 const VERSION_CALL_MS = 1_000;
 
-export async function readServerVersions(connection: EtcdConnection): Promise<ServerVersion[]> {
+export async function readServerVersions(connection: EtcdConnection, client?: Etcd3): Promise<ServerVersion[]> {
+  const [only, ...others] = connection.endpoints;
+  if (client && only !== undefined && others.length === 0) {
+    // The one member: if it does not answer, neither will the command's calls; fail here.
+    try {
+      return [{ endpoint: only, version: (await client.maintenance.status()).version }];
+    } catch (error) {
+      throw etcdFailure(error, 'reading the server version');
+    }
+  }
   const answers = await Promise.all(
     connection.endpoints.map(async (endpoint): Promise<ServerVersion | undefined> => {
       const client = await connectEtcd({
