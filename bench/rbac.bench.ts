@@ -493,10 +493,11 @@ itself is counted. But a command is a fresh process, and in a fresh process the 
 last row: only the read, which opens the connection, timed inside a process that does nothing else) against ${f(scale.core.wall)}
 warm: gRPC-js, protobufjs and etcd3 run interpreted until V8 has seen enough calls to compile them, and
 ${reads.toLocaleString('en')} calls are not many. ${
-  scale.coldRead + scale.validate / cpus().length > 1200
-    ? `The read alone in a fresh process plus the policy load spread over both cores (${f(scale.coldRead)} + ${f(scale.validate / cpus().length)}) is over the 1,200 ms target: through
-etcd3, the client the product is built on, and on this machine, the target is out of reach. The same
-reads without etcd3 (the hand-written channel of the "before" column, ${f(BEFORE.plan)} for the whole plan) are the
-code the issue removed.`
-    : 'The read in a fresh process plus the policy load fit within the 1,200 ms target here.'
+  scale.coldReadWhole > 1200
+    ? `A process that only makes that read, from spawn to exit (node's start, loading etcd3, the read, the
+exit), took ${f(scale.coldReadWhole)}: over the 1,200 ms target before plan has loaded its policy or planned anything.
+Through etcd3, the client the product is built on, and on this machine, the target is out of reach.
+The same reads without etcd3 (the hand-written channel of the "before" column, ${f(BEFORE.plan)} for the whole plan)
+are the code the issue removed.`
+    : `A process that only makes that read took ${f(scale.coldReadWhole)} from spawn to exit, within the 1,200 ms target.`
 }`);
