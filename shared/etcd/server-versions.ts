@@ -15,7 +15,10 @@ export type { ServerVersion } from '../rbac/server-versions.js';
  */
 const VERSION_CALL_MS = 1_000;
 
-export async function readServerVersions(connection: EtcdConnection, client?: Etcd3): Promise<ServerVersion[]> {
+export async function readServerVersions(
+  connection: EtcdConnection,
+  client?: Etcd3,
+): Promise<ServerVersion[]> {
   const [only, ...others] = connection.endpoints;
   if (client && only !== undefined && others.length === 0) {
     // The one member: if it does not answer, neither will the command's calls; fail here.
