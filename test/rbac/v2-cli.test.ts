@@ -8,76 +8,34 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientFiles, type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
 import { caStoreFor, policyFile, warden } from './cli-env.js';
 
-/** The HTTP status of a v2 request made with curl and `who`'s certificate. */
-function curl(cluster: EtcdCluster, who: ClientFiles, method: 'GET' | 'PUT', path: string): number {
-  const run = spawnSync(
+/** curl against the first endpoint with `who`'s certificate (root's when not given). */
+function curlAt(cluster: EtcdCluster, path: string, args: string[], who: ClientFiles = cluster.root) {
+  return spawnSync(
     'curl',
     [
-      '-s',
-      '-o',
-      '/dev/null',
-      '-w',
-      '%{http_code}',
-      '--max-time',
-      '10',
-      '--cacert',
-      cluster.caFile,
-      '--cert',
-      who.cert,
-      '--key',
-      who.key,
-      '-X',
-      method,
-      ...(method === 'PUT' ? ['-d', 'value=x'] : []),
+      ...['-s', '--max-time', '10', '--cacert', cluster.caFile, '--cert', who.cert, '--key', who.key],
+      ...args,
       `${cluster.endpoints[0]}${path}`,
     ],
     { encoding: 'utf8', timeout: 15_000 },
   );
-  return Number(run.stdout);
+}
+
+/** The HTTP status of a v2 request made with `who`'s certificate. */
+function curl(cluster: EtcdCluster, who: ClientFiles, method: 'GET' | 'PUT', path: string): number {
+  const body = method === 'PUT' ? ['-d', 'value=x'] : [];
+  return Number(
+    curlAt(cluster, path, ['-o', '/dev/null', '-w', '%{http_code}', '-X', method, ...body], who).stdout,
+  );
 }
 
 function v2Json(cluster: EtcdCluster, path: string): unknown {
-  const answer = spawnSync(
-    'curl',
-    [
-      '-s',
-      '--max-time',
-      '10',
-      '--cacert',
-      cluster.caFile,
-      '--cert',
-      cluster.root.cert,
-      '--key',
-      cluster.root.key,
-      `${cluster.endpoints[0]}${path}`,
-    ],
-    { encoding: 'utf8', timeout: 15_000 },
-  );
-  return JSON.parse(answer.stdout);
+  return JSON.parse(curlAt(cluster, path, []).stdout);
 }
 
+/** A v2 PUT as root, made by hand (etcd's own API, not etcd-warden). */
 function v2Put(cluster: EtcdCluster, path: string, body: unknown): void {
-  const run = spawnSync(
-    'curl',
-    [
-      '-s',
-      '--fail',
-      '--max-time',
-      '10',
-      '--cacert',
-      cluster.caFile,
-      '--cert',
-      cluster.root.cert,
-      '--key',
-      cluster.root.key,
-      '-X',
-      'PUT',
-      '-d',
-      JSON.stringify(body),
-      `${cluster.endpoints[0]}${path}`,
-    ],
-    { encoding: 'utf8', timeout: 15_000 },
-  );
+  const run = curlAt(cluster, path, ['--fail', '-X', 'PUT', '-d', JSON.stringify(body)]);
   if (run.status !== 0) throw new Error(`PUT ${path} failed: ${run.stdout}`);
 }
 
@@ -178,33 +136,9 @@ describe('the v2 API through the CLI (etcd 3.4 with --enable-v2)', () => {
 
   it('shows drift made by hand in v2 and reverts it', () => {
     // Prepare: a grant, a user and the guest's access put back by hand through v2's own API
-    const put = (path: string, body: unknown): void => {
-      const run = spawnSync(
-        'curl',
-        [
-          '-s',
-          '--fail',
-          '--max-time',
-          '10',
-          '--cacert',
-          cluster.caFile,
-          '--cert',
-          cluster.root.cert,
-          '--key',
-          cluster.root.key,
-          '-X',
-          'PUT',
-          '-d',
-          JSON.stringify(body),
-          `${cluster.endpoints[0]}${path}`,
-        ],
-        { encoding: 'utf8', timeout: 15_000 },
-      );
-      expect(run.status, run.stdout).toBe(0);
-    };
-    put('/v2/auth/roles/calico', { role: 'calico', grant: { kv: { read: ['/registry/*'] } } });
-    put('/v2/auth/roles/guest', { role: 'guest', grant: { kv: { read: ['/*'] } } });
-    put('/v2/auth/users/intruder', { user: 'intruder', password: 'intruder-password-1234' });
+    v2Put(cluster, '/v2/auth/roles/calico', { role: 'calico', grant: { kv: { read: ['/registry/*'] } } });
+    v2Put(cluster, '/v2/auth/roles/guest', { role: 'guest', grant: { kv: { read: ['/*'] } } });
+    v2Put(cluster, '/v2/auth/users/intruder', { user: 'intruder', password: 'intruder-password-1234' });
     expect(curl(cluster, calico, 'GET', '/v2/keys/registry/pods/x')).toBe(200);
 
     // Act
