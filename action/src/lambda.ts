@@ -8,6 +8,9 @@ import { changeFromJson } from './change-json.js';
 import type { FunctionTarget } from './inputs.js';
 import type { RbacOutcome } from './outcome.js';
 
+const MAX_WARNINGS = 20;
+const MAX_WARNING_CHARS = 500;
+
 export async function runFunction(
   command: 'plan' | 'apply',
   policyText: string,
@@ -95,10 +98,12 @@ function outcomeOf(
     return value as ChangeJson[];
   };
   const planned = changes(body.planned, 'planned');
-  const warnings = body.warnings ?? [];
-  if (!Array.isArray(warnings) || !warnings.every((w) => typeof w === 'string')) {
-    throw broken('a "warnings" field that is not a list of text');
-  }
+  // Warnings are for people, and never a reason to drop the report of an apply that ran: only
+  // text is kept, a bounded amount of it.
+  const warnings = (Array.isArray(body.warnings) ? body.warnings : [])
+    .filter((w): w is string => typeof w === 'string')
+    .slice(0, MAX_WARNINGS)
+    .map((w) => w.slice(0, MAX_WARNING_CHARS));
   if (command === 'plan') return { command, via: `function ${functionName}`, planned, warnings };
   const failure = body.failure;
   if (

@@ -21,11 +21,14 @@ export async function readServerVersions(
 ): Promise<ServerVersion[]> {
   const [only, ...others] = connection.endpoints;
   if (client && only !== undefined && others.length === 0) {
-    // The one member: if it does not answer, neither will the command's calls; fail here.
+    // The one member: if it cannot be reached or refuses us, neither will the command's calls, so
+    // fail here (withEtcd then says why); any other failure leaves its version unknown.
     try {
       return [{ endpoint: only, version: (await client.maintenance.status()).version }];
     } catch (error) {
-      throw etcdFailure(error, 'reading the server version');
+      const failure = etcdFailure(error, 'reading the server version');
+      if (failure.code === 'unavailable' || failure.code === 'forbidden') throw failure;
+      return [];
     }
   }
   const answers = await Promise.all(

@@ -11,7 +11,7 @@ import { type InstanceState, instanceChanges } from './instance-changes.js';
 import type { LiveState } from './live-state.js';
 import { planChanges } from './plan.js';
 import { assertPlanIsSafe } from './safety.js';
-import { assertVersionsSupported, type ServerVersion, versionWarnings } from './server-versions.js';
+import { assertServerCanApply, type ServerVersion, versionWarnings } from './server-versions.js';
 import { v2HasContent } from './v2-live-state.js';
 
 export interface ApplyOptions {
@@ -79,13 +79,13 @@ async function applyUnderLock(
   options: ApplyOptions,
 ): Promise<ApplyReport> {
   const versions = options.versions ?? [];
-  assertVersionsSupported(versions);
   const warningsFor = (live: LiveState): string[] =>
     versionWarnings(versions, live.v2 !== undefined && v2HasContent(live.v2));
   const lock = await backend.lock();
   try {
     const live = await backend.readState();
     const planned = planFor(live);
+    assertServerCanApply(versions, planned);
     assertPlanIsSafe(live, planned, options.identity);
     if (options.approve && !(await options.approve(planned))) {
       return { planned, applied: [], remaining: planned, declined: true, warnings: warningsFor(live) };

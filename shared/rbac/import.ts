@@ -65,31 +65,37 @@ function v2PathsOf(permissions: readonly LivePermission[]): V2RolePaths | undefi
   return { read, write };
 }
 
-/** Where the two stores differ: each line says what v2 holds and what applying the file does. */
-function v2Differences(live: LiveState, v2: V2LiveState, withV3: boolean): string[] {
+const names = (map: ReadonlyMap<string, unknown>): string[] => [...map.keys()].sort(byName);
+
+/** Why the v3 store's content cannot be managed in v2 too (a policy with v2 would not validate). */
+function v2CannotHold(live: LiveState): string | undefined {
+  if (live.roles.has(V2_GUEST)) return 'a v3 role is named guest, which v2 reserves';
+  for (const role of names(live.roles)) {
+    if (!v2PathsOf(live.roles.get(role) ?? [])) return `role ${role} grants a range, which v2 cannot express`;
+  }
+  return undefined;
+}
+
+/** Where the two stores differ, each with what applying the file (apis [v3, v2]) does about it. */
+function v2Differences(live: LiveState, v2: V2LiveState): string[] {
   const notes: string[] = [];
-  if (withV3 && v2.authEnabled !== live.authEnabled) {
+  if (v2.authEnabled !== live.authEnabled) {
     notes.push(
-      `v2 auth is ${v2.authEnabled ? 'on' : 'off'} while v3 auth is ${live.authEnabled ? 'on' : 'off'}`,
+      `v2 auth is ${v2.authEnabled ? 'on' : 'off'} while v3 auth is ${live.authEnabled ? 'on' : 'off'}; auth follows v3 here, so applying turns v2 auth ${live.authEnabled ? 'on' : 'off'}`,
     );
   }
-  const guest = v2.roles.get(V2_GUEST);
-  if (guest && guest.read.length + guest.write.length > 0) {
-    notes.push(
-      `v2 role guest grants ${[...guest.read.map((p) => `read ${p}`), ...guest.write.map((p) => `write ${p}`)].join(', ')} to every request without a user; applying with auth enabled empties it`,
-    );
-  }
-  if (!withV3) return notes;
-  for (const [role, paths] of [...v2.roles].sort(([a], [b]) => byName(a, b))) {
+  for (const role of names(v2.roles)) {
     const v3 = live.roles.get(role);
+    const paths = v2.roles.get(role) ?? { read: [], write: [] };
     if (role === V2_GUEST || !v3) continue;
-    const want = v2PathsOf(v3);
-    if (!want || !sameList(want.read, paths.read) || !sameList(want.write, paths.write)) {
+    const want = v2PathsOf(v3) ?? { read: [], write: [] };
+    if (!sameList(want.read, paths.read) || !sameList(want.write, paths.write)) {
       notes.push(`role ${role} grants other paths in v2 than in v3; applying gives v2 the v3 permissions`);
     }
   }
-  for (const [user, held] of [...v2.users].sort(([a], [b]) => byName(a, b))) {
+  for (const user of names(v2.users)) {
     const v3 = live.users.get(user);
+    const held = v2.users.get(user) ?? [];
     // v2 lists the root role for root whatever was granted; v3 too once auth is on.
     const compare = (roles: readonly string[]) => roles.filter((r) => !(user === ROOT && r === ROOT));
     if (v3 && !sameList(compare(v3), compare(held))) {
@@ -98,63 +104,114 @@ function v2Differences(live: LiveState, v2: V2LiveState, withV3: boolean): strin
       );
     }
   }
-  const v3Only = (names: Iterable<string>, inV2: ReadonlyMap<string, unknown>, what: string) =>
-    [...names]
-      .filter((n) => n !== ROOT && !inV2.has(n))
-      .map((n) => `${what} ${n} is not in v2; applying creates it there`);
-  notes.push(...v3Only(live.roles.keys(), v2.roles, 'role'), ...v3Only(live.users.keys(), v2.users, 'user'));
-  for (const [names, inV3, what] of [
-    [v2.roles.keys(), live.roles, 'role'],
-    [v2.users.keys(), live.users, 'user'],
+  for (const [what, v3Names, inV2] of [
+    ['role', names(live.roles), v2.roles],
+    ['user', names(live.users), v2.users],
   ] as const) {
-    for (const name of [...names].sort(byName)) {
-      if (name !== ROOT && name !== V2_GUEST && !inV3.has(name))
-        notes.push(`${what} ${name} is only in v2; applying creates it in v3 too`);
+    for (const name of v3Names) {
+      if (!inV2.has(name)) notes.push(`${what} ${name} is not in v2; applying creates it there`);
+    }
+  }
+  // v2 and v3 keys are apart: what v2 alone grants is not carried into v3, and prune: false
+  // leaves it in v2 as it is.
+  for (const [what, v2Names, inV3] of [
+    ['role', names(v2.roles), live.roles],
+    ['user', names(v2.users), live.users],
+  ] as const) {
+    for (const name of v2Names) {
+      if (name !== V2_GUEST && !inV3.has(name)) {
+        notes.push(
+          `${what} ${name} is only in v2: left out of this file, and left in v2 as it is (prune: false)`,
+        );
+      }
     }
   }
   return notes;
 }
 
-export function importPolicy(live: LiveState, source: { endpoints: string; now: Date }): string {
+/** What v2's guest role grants, when it grants anything: applying with auth enabled empties it. */
+function guestNote(v2: V2LiveState): string[] {
+  const guest = v2.roles.get(V2_GUEST);
+  if (!guest || guest.read.length + guest.write.length === 0) return [];
+  const grants = [...guest.read.map((p) => `read ${p}`), ...guest.write.map((p) => `write ${p}`)];
+  return [
+    `v2 role guest grants ${grants.join(', ')} to every request without a user; applying with auth enabled empties it`,
+  ];
+}
+
+export interface ImportedPolicy {
+  /** The policy file, its opening comment saying where it came from and what it could not say. */
+  text: string;
+  roles: number;
+  users: number;
+}
+
+/**
+ * The policy a live cluster holds. With v2 content: `apis: [v3, v2]` when v3's content can be
+ * managed in v2 too, the v3 store's roles and users (v2's own are listed, not carried into v3);
+ * `apis: [v2]` when v3 holds nothing; otherwise v3 alone. `notes` add lines to the comment.
+ */
+export function importPolicy(
+  live: LiveState,
+  source: { endpoints: string; now: Date; notes?: readonly string[] },
+): ImportedPolicy {
   const v2 = live.v2 && v2HasContent(live.v2) ? live.v2 : undefined;
-  const withV3 = !v2 || live.authEnabled || live.roles.size > 0 || live.users.size > 0;
+  const v3Empty = !live.authEnabled && live.roles.size === 0 && live.users.size === 0;
+  const notes = [...(source.notes ?? [])];
+  let apis: ('v3' | 'v2')[] | undefined;
   // fromEntries defines own keys, so a live role named "__proto__" stays a role.
-  const roles = Object.fromEntries([
-    ...(withV3 ? [...live.roles.keys()] : [])
-      .sort(byName)
-      .map((name) => [name, (live.roles.get(name) ?? []).map((p) => permissionEntry(p, name))]),
-    ...[...(v2?.roles.keys() ?? [])]
-      .filter((name) => name !== V2_GUEST && !(withV3 && live.roles.has(name)))
-      .sort(byName)
-      .map((name) => [name, v2PermissionEntries(v2?.roles.get(name) ?? { read: [], write: [] })]),
-  ]);
-  const users = Object.fromEntries([
-    ...(withV3 ? [...live.users.keys()] : [])
-      .sort(byName)
-      .map((name) => [name, { roles: [...(live.users.get(name) ?? [])].sort(byName) }]),
-    ...[...(v2?.users.keys() ?? [])]
-      .filter((name) => !(withV3 && live.users.has(name)))
-      .sort(byName)
-      .map((name) => [name, { roles: [...(v2?.users.get(name) ?? [])].sort(byName) }]),
-  ]);
-  const authEnabled = withV3 ? live.authEnabled : v2?.authEnabled === true;
+  let roles: Record<string, unknown> = Object.fromEntries(
+    names(live.roles).map((name) => [
+      name,
+      (live.roles.get(name) ?? []).map((p) => permissionEntry(p, name)),
+    ]),
+  );
+  let users: Record<string, unknown> = Object.fromEntries(
+    names(live.users).map((name) => [name, { roles: [...(live.users.get(name) ?? [])].sort(byName) }]),
+  );
+  let authEnabled = live.authEnabled;
+  if (v2 && v3Empty) {
+    apis = ['v2'];
+    authEnabled = v2.authEnabled;
+    roles = Object.fromEntries(
+      names(v2.roles)
+        .filter((name) => name !== V2_GUEST)
+        .map((name) => [name, v2PermissionEntries(v2.roles.get(name) ?? { read: [], write: [] })]),
+    );
+    users = Object.fromEntries(
+      names(v2.users).map((name) => {
+        const held = v2.users.get(name) ?? [];
+        if (held.includes(V2_GUEST)) {
+          notes.push(
+            `user ${name} holds v2's guest role, which a policy cannot name; applying takes it away`,
+          );
+        }
+        return [name, { roles: held.filter((r) => r !== V2_GUEST).sort(byName) }];
+      }),
+    );
+    notes.push(...guestNote(v2));
+  } else if (v2) {
+    const cannot = v2CannotHold(live);
+    if (cannot) {
+      notes.push(`v2 is left out of apis, so etcd-warden leaves its store as it is: ${cannot}`);
+    } else {
+      apis = ['v3', 'v2'];
+      notes.push(...v2Differences(live, v2), ...guestNote(v2));
+    }
+  }
   const doc = new Document({
     version: 1,
     auth: authEnabled ? 'enabled' : 'disabled',
-    ...(v2 ? { apis: withV3 ? ['v3', 'v2'] : ['v2'] } : {}),
+    ...(apis ? { apis } : {}),
     prune: false,
     roles,
     users,
   });
-  const differences = v2 ? v2Differences(live, v2, withV3) : [];
   doc.commentBefore = [
     ` Imported by etcd-warden from ${source.endpoints} on ${source.now.toISOString()}.`,
     ' Review it, then add ca, members, templates and certificate settings.',
-    ...(differences.length > 0
-      ? [
-          " etcd's v2 and v3 auth stores differ; one policy sets both alike:",
-          ...differences.map((d) => `   - ${d}`),
-        ]
+    ...(notes.length > 0
+      ? [" Where etcd's stores say what one policy cannot:", ...notes.map((d) => `   - ${d}`)]
       : []),
   ].join('\n');
   // One permission or one role list per line, the way the examples are written.
@@ -166,5 +223,9 @@ export function importPolicy(live: LiveState, source: { endpoints: string; now: 
       if (node.items.every((item) => isScalar(item))) node.flow = true;
     },
   });
-  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+  return {
+    text: doc.toString({ lineWidth: 0, flowCollectionPadding: false }),
+    roles: Object.keys(roles).length,
+    users: Object.keys(users).length,
+  };
 }

@@ -2,14 +2,14 @@
  * RBAC as code: plan, apply, import and verify, free of I/O (the etcd side is shared/etcd).
  *
  *   const live = await readAuthState(client);                     // shared/etcd, an etcd3 client
- *   const changes = planChanges(policy, live);                 // ordered: adds, then removals, auth last
+ *   const changes = planChanges(policy, live);                 // ordered: auth off, adds, removals, auth on
  *   assertPlanIsSafe(live, changes, identity);                 // WardenError('forbidden') on lock-out
  *   await planPolicy(policy, backend, identity, versions)      // the three above + warnings, what every front shows
  *   formatPlan(changes, color) / changes.map(changeToJson)     // `+ role x`, `~`, `-`, summary line
  *   const report = await applyPolicy(policy, etcdBackend(client, identity), { identity, concurrency });
  *   applyInstanceState(policy, backend, { instanceId, state }, options)  // an EC2 event, same loop
  *   applyReportToJson(report)                                  // the one JSON apply report
- *   importPolicy(live, { endpoints, now })                     // policy YAML text
+ *   importPolicy(live, { endpoints, now })                     // { text: the policy's YAML, roles, users }
  *   runProbes(planProbes(policy), userSessions({...}))         // verify; formatMatrix(results, color)
  */
 export {

@@ -6,13 +6,13 @@ import type { RbacBackend } from './backend.js';
 import type { Change } from './change.js';
 import { planChanges } from './plan.js';
 import { assertPlanIsSafe } from './safety.js';
-import { assertVersionsSupported, type ServerVersion, versionWarnings } from './server-versions.js';
+import { assertServerCanApply, type ServerVersion, versionWarnings } from './server-versions.js';
 import { v2HasContent } from './v2-live-state.js';
 
 /**
  * The plan for `identity`, with the servers' warnings (versions read once per command). Throws
  * WardenError('forbidden') when apply would refuse the plan (see assertPlanIsSafe), and
- * 'invalid-input' for a server that cannot hold certificate-only users.
+ * 'invalid-input' when it adds users and a server cannot hold certificate-only users.
  */
 export async function planPolicy(
   policy: Policy,
@@ -20,9 +20,9 @@ export async function planPolicy(
   identity: string,
   versions: readonly ServerVersion[],
 ): Promise<{ changes: Change[]; warnings: string[] }> {
-  assertVersionsSupported(versions);
   const live = await backend.readState();
   const changes = planChanges(policy, live);
+  assertServerCanApply(versions, changes);
   assertPlanIsSafe(live, changes, identity);
   return { changes, warnings: versionWarnings(versions, live.v2 !== undefined && v2HasContent(live.v2)) };
 }

@@ -1,6 +1,8 @@
 // What the v3 and v2 planners share: the phases of a plan in the order that never drops access
-// midway (everything that adds, then what takes away, auth last), and the decisions about users
-// and pruned roles, which are the same in both stores; only the change each step makes differs.
+// midway (everything that adds, then what takes away, auth switched on last), and the decisions
+// about users and pruned roles, which are the same in both stores; only the change each step makes
+// differs. Auth switched off goes first: removing the applying identity or its root role before
+// that would leave auth on with nobody allowed to switch it off.
 import { own } from '../policy/own.js';
 import { type Policy, ROOT } from '../policy/types.js';
 import { templateUserMatcher } from './template-users.js';
@@ -9,6 +11,7 @@ export const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 
 
 /** A plan's phases; `inOrder` is the plan. */
 export class PlanSteps<C> {
+  readonly authOff: C[] = [];
   readonly addRoles: C[] = [];
   readonly grants: C[] = [];
   readonly addUsers: C[] = [];
@@ -17,10 +20,11 @@ export class PlanSteps<C> {
   readonly revokeGrants: C[] = [];
   readonly deleteUsers: C[] = [];
   readonly deleteRoles: C[] = [];
-  readonly auth: C[] = [];
+  readonly authOn: C[] = [];
 
   inOrder(): C[] {
     return [
+      ...this.authOff,
       ...this.addRoles,
       ...this.grants,
       ...this.addUsers,
@@ -29,7 +33,7 @@ export class PlanSteps<C> {
       ...this.revokeGrants,
       ...this.deleteUsers,
       ...this.deleteRoles,
-      ...this.auth,
+      ...this.authOn,
     ];
   }
 }

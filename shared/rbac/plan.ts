@@ -1,7 +1,7 @@
 // The planner: a pure function from the policy and the live auth state to the ordered changes
 // that bring etcd to the policy. The order is what keeps access from dropping midway: everything
-// that adds comes first (roles, their permissions, users, their roles), then what takes away,
-// and auth is switched last, once root is in place.
+// that adds comes first (roles, their permissions, users, their roles), then what takes away;
+// auth is switched on last, once root is in place, and off first (plan-steps.ts).
 import { toEtcdRange } from '../policy/keyspan.js';
 import { own } from '../policy/own.js';
 import { type Access, type Policy, ROOT } from '../policy/types.js';
@@ -67,7 +67,7 @@ function planV3Changes(policy: Policy, live: LiveState): Change[] {
   for (const role of deletedRoles) steps.deleteRoles.push({ op: 'delete-role', role });
   planUsers(policy, live.users, steps, v3UserChanges, { deletedRoles });
 
-  if (policy.auth === 'enabled' && !live.authEnabled) steps.auth.push({ op: 'enable-auth' });
-  if (policy.auth === 'disabled' && live.authEnabled) steps.auth.push({ op: 'disable-auth' });
+  if (policy.auth === 'enabled' && !live.authEnabled) steps.authOn.push({ op: 'enable-auth' });
+  if (policy.auth === 'disabled' && live.authEnabled) steps.authOff.push({ op: 'disable-auth' });
   return steps.inOrder();
 }

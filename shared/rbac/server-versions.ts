@@ -2,6 +2,7 @@
 // had until a patch release fixed them (from etcd's changelogs and advisories), what a version
 // cannot do at all, and what blocks an upgrade. Versions come from Maintenance.Status.
 import { WardenError } from '../errors.js';
+import type { Change } from './change.js';
 
 export interface ServerVersion {
   endpoint: string;
@@ -14,6 +15,8 @@ interface KnownIssue {
   what: string;
   /** The first fixed patch release of each affected minor line; a line not listed had it fixed before. */
   fixedIn: Record<string, number>;
+  /** Lines its advisory names no fixed release for (end of life): every release of them is warned of. */
+  noFixIn?: readonly string[];
 }
 
 export const KNOWN_RBAC_ISSUES: readonly KnownIssue[] = [
@@ -33,10 +36,11 @@ export const KNOWN_RBAC_ISSUES: readonly KnownIssue[] = [
     fixedIn: { '3.4': 44, '3.5': 30, '3.6': 11 },
   },
   {
-    // Its advisory names no 3.4 release, affected or fixed: 3.4 is not warned of.
     id: 'GHSA-xg4h-6gfc-h4m8',
     what: 'a watch from one granted key reads every key after it',
     fixedIn: { '3.5': 33, '3.6': 14, '3.7': 1 },
+    // 3.4 reached its end of life before this advisory, which names no 3.4 release either way.
+    noFixIn: ['3.4'],
   },
   {
     id: 'CVE-2023-32082',
@@ -72,16 +76,25 @@ export function versionWarnings(versions: readonly ServerVersion[], v2HasContent
   for (const [version, endpoints] of byVersion) {
     const parsed = parseVersion(version);
     if (!parsed) {
-      warnings.push(`etcd at ${endpoints.join(', ')} reports version "${version}", which is not x.y.z`);
+      // The server's own text: a short prefix of it only.
+      warnings.push(
+        `etcd at ${endpoints.join(', ')} reports version ${JSON.stringify(version.slice(0, 32))}, which is not x.y.z`,
+      );
       continue;
     }
     const line = `${parsed.major}.${parsed.minor}`;
     for (const issue of KNOWN_RBAC_ISSUES) {
+      const where = `etcd ${version} at ${endpoints.join(', ')}`;
+      if (issue.noFixIn?.includes(line)) {
+        const fixed = Object.entries(issue.fixedIn).map(([minor, patch]) => `${minor}.${patch}`);
+        warnings.push(
+          `${where} may have ${issue.id} (${issue.what}): its advisory names no fixed ${line} release; fixed in ${fixed.join(', ')}`,
+        );
+        continue;
+      }
       const fixed = issue.fixedIn[line];
       if (fixed === undefined || parsed.patch >= fixed) continue;
-      warnings.push(
-        `etcd ${version} at ${endpoints.join(', ')} has ${issue.id} (${issue.what}); fixed in ${line}.${fixed}`,
-      );
+      warnings.push(`${where} has ${issue.id} (${issue.what}); fixed in ${line}.${fixed}`);
     }
   }
   if (v2HasContent) {
@@ -103,4 +116,12 @@ export function assertVersionsSupported(versions: readonly ServerVersion[]): voi
       );
     }
   }
+}
+
+/**
+ * What a server older than 3.4 cannot do is make a user without a password: a plan that adds one
+ * is refused there; any other (a revocation during an upgrade, say) goes ahead.
+ */
+export function assertServerCanApply(versions: readonly ServerVersion[], changes: readonly Change[]): void {
+  if (changes.some((c) => c.op === 'add-user')) assertVersionsSupported(versions);
 }

@@ -1,5 +1,5 @@
 // The v2 half of the planner: the same policy in etcd's v2 auth store, in the same safe order as
-// v3 (adds, then removals, auth last). A prefix becomes the path glob `PREFIX*`, a key its exact
+// v3 (auth off first, adds, then removals, auth on last). A prefix becomes the path glob `PREFIX*`, a key its exact
 // path. v2's guest role serves every request that names no user, and etcd creates it with read and
 // write on everything when v2 auth is enabled and it is missing: it is created empty first, or
 // emptied, so no request without a user ever gets through.
@@ -90,8 +90,8 @@ export function planV2Changes(policy: Policy, live: V2LiveState | undefined): V2
     heldOnCreation: (user) => (user === ROOT ? [ROOT] : []),
   });
 
-  if (authWanted && !live.authEnabled) steps.auth.push({ op: 'v2-enable-auth' });
-  if (!authWanted && live.authEnabled) steps.auth.push({ op: 'v2-disable-auth' });
+  if (authWanted && !live.authEnabled) steps.authOn.push({ op: 'v2-enable-auth' });
+  if (!authWanted && live.authEnabled) steps.authOff.push({ op: 'v2-disable-auth' });
   return steps.inOrder();
 }
 

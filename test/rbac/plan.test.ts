@@ -346,6 +346,33 @@ describe('assertPlanIsSafe', () => {
     expect(act).not.toThrow();
   });
 
+  it('switches auth off before it removes anyone, so the identity applying it is never stranded', () => {
+    // Prepare: auth on, an admin identity the policy no longer declares, auth off in the policy.
+    const live = liveOf({ authEnabled: true, users: { root: ['root'], admin: ['root'] } });
+    const policy = policyOf({ auth: 'disabled', prune: true, users: { root: ['root'] } });
+    const v2Live = {
+      ...live,
+      v2: {
+        authEnabled: true,
+        roles: new Map(),
+        users: new Map([
+          ['root', ['root']],
+          ['admin', ['root']],
+        ]),
+      },
+    };
+    const v2Policy = policyOf({ apis: ['v2'], auth: 'disabled', prune: true, users: { root: ['root'] } });
+
+    // Act
+    const v3 = planChanges(policy, live);
+    const v2 = planChanges(v2Policy, v2Live);
+
+    // Assess
+    expect(v3).toEqual([{ op: 'disable-auth' }, { op: 'delete-user', user: 'admin' }]);
+    expect(v2).toEqual([{ op: 'v2-disable-auth' }, { op: 'v2-delete-user', user: 'admin' }]);
+    expect(() => assertPlanIsSafe(live, v3, 'admin')).not.toThrow();
+  });
+
   it('lets a plan pass when auth stays off', () => {
     // Prepare
     const policy = policyOf({ users: { root: [] }, auth: 'disabled' });

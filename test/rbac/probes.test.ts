@@ -133,7 +133,7 @@ describe('importPolicy', () => {
     });
 
     // Act
-    const text = importPolicy(live, {
+    const { text } = importPolicy(live, {
       endpoints: 'https://127.0.0.1:2379',
       now: new Date('2026-01-02T03:04:05Z'),
     });
@@ -191,7 +191,7 @@ users:
     };
 
     // Act
-    const text = importPolicy(live, { endpoints: 'x', now: new Date(0) });
+    const { text } = importPolicy(live, { endpoints: 'x', now: new Date(0) });
     const { policy, diagnostics } = loadPolicy(text, 'imported.yaml');
 
     // Assess
@@ -220,7 +220,7 @@ users:
     };
 
     // Act
-    const text = importPolicy(live, { endpoints: 'x', now: new Date(0) });
+    const { text } = importPolicy(live, { endpoints: 'x', now: new Date(0) });
     const { policy } = loadPolicy(text, 'imported.yaml');
 
     // Assess
@@ -264,19 +264,52 @@ users:
     };
 
     // Act
-    const text = importPolicy(live, { endpoints: 'x', now: new Date(0) });
+    const { text } = importPolicy(live, { endpoints: 'x', now: new Date(0) });
 
     // Assess
     expect(text.split('\n\n')[0]).toBe(`# Imported by etcd-warden from x on 1970-01-01T00:00:00.000Z.
 # Review it, then add ca, members, templates and certificate settings.
-# etcd's v2 and v3 auth stores differ; one policy sets both alike:
-#   - v2 role guest grants read /* to every request without a user; applying with auth enabled empties it
+# Where etcd's stores say what one policy cannot:
 #   - role calico grants other paths in v2 than in v3; applying gives v2 the v3 permissions
 #   - user calico holds other roles in v2 (none); applying gives it the v3 roles
 #   - role kube is not in v2; applying creates it there
-#   - user intruder is only in v2; applying creates it in v3 too`);
-    expect(text).toContain('  intruder:\n    roles: [calico]\n');
+#   - user intruder is only in v2: left out of this file, and left in v2 as it is (prune: false)
+#   - v2 role guest grants read /* to every request without a user; applying with auth enabled empties it`);
+    // v2 and v3 keys are apart: what only v2 grants is never carried into v3.
+    expect(text).not.toContain('intruder:');
+    expect(text).toContain('apis: [v3, v2]\n');
     expect(text).toContain('    - {prefix: /calico/, access: readwrite}\n  kube: []\n');
+  });
+
+  it('says what applying does to v2 auth when the stores disagree, and leaves v2 out when v3 holds a range', () => {
+    // Prepare
+    const v2 = { authEnabled: true, roles: new Map(), users: new Map([['root', ['root']]]) };
+    const authOff = { ...liveOf({ roles: { app: [] }, users: { root: ['root'] } }), v2 };
+    const withRange = {
+      ...liveOf({
+        authEnabled: true,
+        roles: { app: [livePerm('/a/', '/b/', 'read')] },
+        users: { root: ['root'] },
+      }),
+      v2,
+    };
+
+    // Act
+    const off = importPolicy(authOff, { endpoints: 'x', now: new Date(0) });
+    const range = importPolicy(withRange, { endpoints: 'x', now: new Date(0) });
+    const { policy, diagnostics } = loadPolicy(range.text, 'imported.yaml');
+
+    // Assess
+    expect(off.text).toContain(
+      '#   - v2 auth is on while v3 auth is off; auth follows v3 here, so applying turns v2 auth off\n',
+    );
+    expect(range.text).toContain(
+      '#   - v2 is left out of apis, so etcd-warden leaves its store as it is: role app grants a range, which v2 cannot express\n',
+    );
+    expect(range.text).not.toContain('apis:');
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(planChanges(policy as NonNullable<typeof policy>, withRange)).toEqual([]);
+    expect(range).toMatchObject({ roles: 1, users: 1 });
   });
 
   it('refuses key bytes a text policy cannot hold', () => {
