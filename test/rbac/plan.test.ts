@@ -5,7 +5,17 @@ import { formatPlan } from '../../shared/rbac/format-plan.js';
 import { planChanges } from '../../shared/rbac/plan.js';
 import { assertPlanIsSafe } from '../../shared/rbac/safety.js';
 import { simulate } from '../../shared/rbac/simulate.js';
-import { EMPTY, examplePolicy, key, liveOf, livePerm, policyOf, prefix, range } from './policy-fixtures.js';
+import {
+  EMPTY,
+  examplePolicy,
+  key,
+  liveOf,
+  livePerm,
+  policyOf,
+  prefix,
+  range,
+  withV2,
+} from './policy-fixtures.js';
 
 const ops = (changes: Change[]): string[] =>
   changes.map((c) => [c.op, 'role' in c ? c.role : '', 'user' in c ? c.user : ''].filter(Boolean).join(' '));
@@ -287,7 +297,7 @@ describe('assertPlanIsSafe', () => {
   it('refuses to enable v2 auth without a v2 root user, and a plan that locks the identity out of v2', () => {
     // Prepare: v2 served and empty; v3 already matches (auth on, root and admin with the root role).
     const v3 = { authEnabled: true, users: { root: ['root'], admin: ['root'] } };
-    const live = { ...liveOf(v3), v2: { authEnabled: false, roles: new Map(), users: new Map() } };
+    const live = withV2(liveOf(v3), { authEnabled: false });
     const v2Policy = policyOf({ apis: ['v3', 'v2'], users: { root: ['root'], admin: ['root'] } });
     const safe = planChanges(v2Policy, live);
     // A hand-made plan (a stored policy that skipped validation could ask for it): v2 auth alone.
@@ -310,17 +320,9 @@ describe('assertPlanIsSafe', () => {
 
   it('refuses a plan that takes the v2 root role away from the identity applying it', () => {
     // Prepare
-    const live = {
-      ...liveOf({ authEnabled: true, users: { root: ['root'], admin: ['root'] } }),
-      v2: {
-        authEnabled: true,
-        roles: new Map(),
-        users: new Map([
-          ['root', ['root']],
-          ['admin', ['root']],
-        ]),
-      },
-    };
+    const live = withV2(liveOf({ authEnabled: true, users: { root: ['root'], admin: ['root'] } }), {
+      users: { root: ['root'], admin: ['root'] },
+    });
     const changes: Change[] = [{ op: 'v2-revoke-role', user: 'admin', role: 'root' }];
 
     // Act
@@ -332,10 +334,9 @@ describe('assertPlanIsSafe', () => {
 
   it('lets a v2 teardown pass: v2 auth goes off before its users go', () => {
     // Prepare
-    const live = {
-      ...liveOf({ authEnabled: true, users: { root: ['root'] } }),
-      v2: { authEnabled: true, roles: new Map(), users: new Map([['root', ['root']]]) },
-    };
+    const live = withV2(liveOf({ authEnabled: true, users: { root: ['root'] } }), {
+      users: { root: ['root'] },
+    });
     const teardown = planChanges(policyOf({ prune: true }), live);
 
     // Act
@@ -350,17 +351,7 @@ describe('assertPlanIsSafe', () => {
     // Prepare: auth on, an admin identity the policy no longer declares, auth off in the policy.
     const live = liveOf({ authEnabled: true, users: { root: ['root'], admin: ['root'] } });
     const policy = policyOf({ auth: 'disabled', prune: true, users: { root: ['root'] } });
-    const v2Live = {
-      ...live,
-      v2: {
-        authEnabled: true,
-        roles: new Map(),
-        users: new Map([
-          ['root', ['root']],
-          ['admin', ['root']],
-        ]),
-      },
-    };
+    const v2Live = withV2(live, { users: { root: ['root'], admin: ['root'] } });
     const v2Policy = policyOf({ apis: ['v2'], auth: 'disabled', prune: true, users: { root: ['root'] } });
 
     // Act

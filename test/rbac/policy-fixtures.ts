@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadPolicy } from '../../shared/policy/load.js';
 import type { KeySpan, Permission, Policy, Template } from '../../shared/policy/types.js';
 import type { LivePermission, LiveState } from '../../shared/rbac/live-state.js';
+import type { V2RolePaths } from '../../shared/rbac/v2-live-state.js';
 
 export const EXAMPLES = new URL('../../examples/', import.meta.url);
 
@@ -83,3 +84,18 @@ export function liveOf(parts: {
 }
 
 export const EMPTY: LiveState = liveOf({});
+
+/** `live` with a v2 store beside it (v2 auth on unless said otherwise). */
+export function withV2(
+  live: LiveState,
+  v2: { authEnabled?: boolean; roles?: Record<string, V2RolePaths>; users?: Record<string, string[]> },
+): LiveState {
+  return {
+    ...live,
+    v2: {
+      authEnabled: v2.authEnabled ?? true,
+      roles: new Map(Object.entries(v2.roles ?? {})),
+      users: new Map(Object.entries(v2.users ?? {})),
+    },
+  };
+}
