@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ClientFiles, type EtcdCluster, startEtcdCluster } from '../support/etcd-cluster.js';
-import { caStoreFor, policyFile, warden } from './cli-env.js';
+import { caStoreFor, cliEnv, policyFile, warden } from './cli-env.js';
 
 /** curl against the first endpoint with `who`'s certificate (root's when not given). */
 function curlAt(cluster: EtcdCluster, path: string, args: string[], who: ClientFiles = cluster.root) {
@@ -184,6 +184,25 @@ describe('the v2 API through the CLI (etcd 3.4 with --enable-v2)', () => {
     expect(text).toContain('\napis: [v3, v2]\n');
     expect(text).not.toMatch(/guest|differ/);
     expect(plan).toMatchObject({ code: 0, stdout: 'No changes: etcd matches the policy.\n' });
+  });
+
+  it('imports v3 alone, and says so, for an identity that is root on v3 but no v2 user', async () => {
+    // Prepare: a v3-only administrator, made by hand.
+    cluster.etcdctl('user', 'add', 'v3-admin', '--no-password');
+    cluster.etcdctl('user', 'grant-role', 'v3-admin', 'root');
+    const admin = await cluster.clientFiles('v3-admin');
+
+    // Act
+    const run = warden(cluster, ['import'], cliEnv(cluster, admin));
+    cluster.etcdctl('user', 'delete', 'v3-admin');
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(
+      /^# {3}- the v2 store was not read \(etcd's v2 API refused .*\): only v3 is in this file$/m,
+    );
+    expect(run.stdout).not.toContain('apis:');
+    expect(run.stdout).toContain('  v3-admin:\n    roles: [root]\n');
   });
 
   it('tears v2 down with apis [v3] and prune: true, leaving no v2 users, roles or auth, v3 untouched', () => {
