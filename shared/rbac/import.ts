@@ -1,11 +1,13 @@
 // `import`: a policy file that declares exactly what a live cluster holds, so an existing
 // hand-made setup can be brought under etcd-warden. Ranges read back in the most readable form:
 // a prefix when range_end is the prefix end, a key for a single key, a range otherwise.
-// A v2 auth store with content adds v2 to `apis`. A policy gives both stores the same roles and
-// users, so what only v2 holds is imported too, and each place where the two stores differ (which
-// applying the file would make equal) is listed in the file's opening comment.
+// With a v2 auth store that has content, `apis` names v2 too (importPolicy says when), and each
+// place the two stores differ is listed in the file's opening comment with what applying does.
+// Names and paths in that comment are quoted (JSON escapes): they come from etcd, and a line break
+// in one must not end the comment.
 import { Document, isScalar, isSeq, visit } from 'yaml';
 import { WardenError } from '../errors.js';
+import { quote } from '../policy/diagnostics.js';
 import { fromEtcdRange } from '../policy/keyspan.js';
 import { type Access, type KeySpan, ROOT, V2_GUEST } from '../policy/types.js';
 import type { LivePermission, LiveState } from './live-state.js';
@@ -71,7 +73,8 @@ const names = (map: ReadonlyMap<string, unknown>): string[] => [...map.keys()].s
 function v2CannotHold(live: LiveState): string | undefined {
   if (live.roles.has(V2_GUEST)) return 'a v3 role is named guest, which v2 reserves';
   for (const role of names(live.roles)) {
-    if (!v2PathsOf(live.roles.get(role) ?? [])) return `role ${role} grants a range, which v2 cannot express`;
+    if (!v2PathsOf(live.roles.get(role) ?? []))
+      return `role ${quote(role)} grants a range, which v2 cannot express`;
   }
   return undefined;
 }
@@ -90,7 +93,9 @@ function v2Differences(live: LiveState, v2: V2LiveState): string[] {
     if (role === V2_GUEST || !v3) continue;
     const want = v2PathsOf(v3) ?? { read: [], write: [] };
     if (!sameList(want.read, paths.read) || !sameList(want.write, paths.write)) {
-      notes.push(`role ${role} grants other paths in v2 than in v3; applying gives v2 the v3 permissions`);
+      notes.push(
+        `role ${quote(role)} grants other paths in v2 than in v3; applying gives v2 the v3 permissions`,
+      );
     }
   }
   for (const user of names(v2.users)) {
@@ -100,7 +105,7 @@ function v2Differences(live: LiveState, v2: V2LiveState): string[] {
     const compare = (roles: readonly string[]) => roles.filter((r) => !(user === ROOT && r === ROOT));
     if (v3 && !sameList(compare(v3), compare(held))) {
       notes.push(
-        `user ${user} holds other roles in v2 (${held.join(', ') || 'none'}); applying gives it the v3 roles`,
+        `user ${quote(user)} holds other roles in v2 (${held.map(quote).join(', ') || 'none'}); applying gives it the v3 roles`,
       );
     }
   }
@@ -109,7 +114,7 @@ function v2Differences(live: LiveState, v2: V2LiveState): string[] {
     ['user', names(live.users), v2.users],
   ] as const) {
     for (const name of v3Names) {
-      if (!inV2.has(name)) notes.push(`${what} ${name} is not in v2; applying creates it there`);
+      if (!inV2.has(name)) notes.push(`${what} ${quote(name)} is not in v2; applying creates it there`);
     }
   }
   // v2 and v3 keys are apart: what v2 alone grants is not carried into v3, and prune: false
@@ -121,7 +126,7 @@ function v2Differences(live: LiveState, v2: V2LiveState): string[] {
     for (const name of v2Names) {
       if (name !== V2_GUEST && !inV3.has(name)) {
         notes.push(
-          `${what} ${name} is only in v2: left out of this file, and left in v2 as it is (prune: false)`,
+          `${what} ${quote(name)} is only in v2: left out of this file, and left in v2 as it is (prune: false)`,
         );
       }
     }
@@ -133,7 +138,10 @@ function v2Differences(live: LiveState, v2: V2LiveState): string[] {
 function guestNote(v2: V2LiveState): string[] {
   const guest = v2.roles.get(V2_GUEST);
   if (!guest || guest.read.length + guest.write.length === 0) return [];
-  const grants = [...guest.read.map((p) => `read ${p}`), ...guest.write.map((p) => `write ${p}`)];
+  const grants = [
+    ...guest.read.map((p) => `read ${quote(p)}`),
+    ...guest.write.map((p) => `write ${quote(p)}`),
+  ];
   return [
     `v2 role guest grants ${grants.join(', ')} to every request without a user; applying with auth enabled empties it`,
   ];
@@ -183,7 +191,7 @@ export function importPolicy(
         const held = v2.users.get(name) ?? [];
         if (held.includes(V2_GUEST)) {
           notes.push(
-            `user ${name} holds v2's guest role, which a policy cannot name; applying takes it away`,
+            `user ${quote(name)} holds v2's guest role, which a policy cannot name; applying takes it away`,
           );
         }
         return [name, { roles: held.filter((r) => r !== V2_GUEST).sort(byName) }];

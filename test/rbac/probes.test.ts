@@ -7,7 +7,7 @@ import { planChanges } from '../../shared/rbac/plan.js';
 import { covered, planProbes } from '../../shared/rbac/probes.js';
 import { simulate } from '../../shared/rbac/simulate.js';
 import { formatMatrix, mismatches } from '../../shared/rbac/verify.js';
-import { EMPTY, examplePolicy, liveOf, livePerm } from './policy-fixtures.js';
+import { EMPTY, examplePolicy, liveOf, livePerm, withV2 } from './policy-fixtures.js';
 
 const probeLine = (p: {
   user: string;
@@ -270,15 +270,34 @@ users:
     expect(text.split('\n\n')[0]).toBe(`# Imported by etcd-warden from x on 1970-01-01T00:00:00.000Z.
 # Review it, then add ca, members, templates and certificate settings.
 # Where etcd's stores say what one policy cannot:
-#   - role calico grants other paths in v2 than in v3; applying gives v2 the v3 permissions
-#   - user calico holds other roles in v2 (none); applying gives it the v3 roles
-#   - role kube is not in v2; applying creates it there
-#   - user intruder is only in v2: left out of this file, and left in v2 as it is (prune: false)
-#   - v2 role guest grants read /* to every request without a user; applying with auth enabled empties it`);
+#   - role "calico" grants other paths in v2 than in v3; applying gives v2 the v3 permissions
+#   - user "calico" holds other roles in v2 (none); applying gives it the v3 roles
+#   - role "kube" is not in v2; applying creates it there
+#   - user "intruder" is only in v2: left out of this file, and left in v2 as it is (prune: false)
+#   - v2 role guest grants read "/*" to every request without a user; applying with auth enabled empties it`);
     // v2 and v3 keys are apart: what only v2 grants is never carried into v3.
     expect(text).not.toContain('intruder:');
     expect(text).toContain('apis: [v3, v2]\n');
     expect(text).toContain('    - {prefix: /calico/, access: readwrite}\n  kube: []\n');
+  });
+
+  it('quotes the names etcd holds in its opening comment: a line break in one cannot add YAML', () => {
+    // Prepare: names only v2 holds, with line breaks (CR alone, CRLF, LF) that would end a comment.
+    const live = withV2(liveOf({ authEnabled: true, roles: { app: [] }, users: { root: ['root'] } }), {
+      roles: { 'evil\rauth: disabled': { read: ['/a*'], write: [] } },
+      users: { root: ['root'], 'u\r\nprune: true': [], 'v\nca: {}': [] },
+    });
+
+    // Act
+    const { text } = importPolicy(live, { endpoints: 'x', now: new Date(0) });
+    const { policy, diagnostics } = loadPolicy(text, 'imported.yaml');
+
+    // Assess
+    expect(text).toContain('#   - role "evil\\rauth: disabled" is only in v2');
+    expect(text).toContain('#   - user "u\\r\\nprune: true" is only in v2');
+    expect(text.split(/\r\n|\r|\n/).filter((l) => l.startsWith('#'))).toHaveLength(7);
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(policy).toMatchObject({ auth: 'enabled', prune: false });
   });
 
   it('says what applying does to v2 auth when the stores disagree, and leaves v2 out when v3 holds a range', () => {
@@ -304,7 +323,7 @@ users:
       '#   - v2 auth is on while v3 auth is off; auth follows v3 here, so applying turns v2 auth off\n',
     );
     expect(range.text).toContain(
-      '#   - v2 is left out of apis, so etcd-warden leaves its store as it is: role app grants a range, which v2 cannot express\n',
+      '#   - v2 is left out of apis, so etcd-warden leaves its store as it is: role "app" grants a range, which v2 cannot express\n',
     );
     expect(range.text).not.toContain('apis:');
     expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
