@@ -51,7 +51,7 @@ export const verifyCommand: Command = {
       readServerVersions(connection),
     ]);
     const v2Drift = policy.apis.includes('v2') ? planV2Changes(policy, v2) : [];
-    const warnings = versionWarnings(versions, v2 !== undefined && v2HasContent(v2));
+    const warnings = versionWarnings(versions, v2HasContent(v2));
     printWarnings(io, warnings);
     if (values.json) {
       const json = results.map((r) => ({

@@ -8,8 +8,8 @@
  * Plan, apply and an instance event are each one core operation (planPolicy with its safety check,
  * applyPolicy, applyInstanceState: the same lock, safety and lost-lock checks as any apply).
  * Results are JSON for the caller (the Action reads them): {command, planned, warnings} for a plan,
- * the core's apply report (applyReportToJson, warnings included) plus `stored` for an apply; a refusal is {error: {code, message,
- * diagnostics?}}, never a stack.
+ * the core's apply report (applyReportToJson, warnings included) plus `stored` for an apply; a
+ * refusal is {error: {code, message, diagnostics?}}, never a stack.
  */
 import type { Context } from 'aws-lambda';
 import type { CaStore } from '../../shared/castore/index.js';

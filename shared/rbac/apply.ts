@@ -79,8 +79,7 @@ async function applyUnderLock(
   options: ApplyOptions,
 ): Promise<ApplyReport> {
   const versions = options.versions ?? [];
-  const warningsFor = (live: LiveState): string[] =>
-    versionWarnings(versions, live.v2 !== undefined && v2HasContent(live.v2));
+  const warningsFor = (live: LiveState): string[] => versionWarnings(versions, v2HasContent(live.v2));
   const lock = await backend.lock();
   try {
     const live = await backend.readState();

@@ -13,6 +13,7 @@ import { type Access, type KeySpan, ROOT, V2_GUEST } from '../policy/types.js';
 import type { LivePermission, LiveState } from './live-state.js';
 import { byName } from './plan-steps.js';
 import { type V2LiveState, type V2RolePaths, v2HasContent } from './v2-live-state.js';
+import { v2PathsOf } from './v2-plan.js';
 
 // A policy holds text; a key that is not valid UTF-8 would change if written and read back.
 function textOf(bytes: Buffer, role: string): string {
@@ -50,22 +51,14 @@ function v2PermissionEntries(paths: V2RolePaths): Record<string, unknown>[] {
   }));
 }
 
-const sameList = (a: readonly string[], b: readonly string[]): boolean =>
-  a.length === b.length && [...a].sort(byName).every((x, i) => x === [...b].sort(byName)[i]);
+const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
+  const inA = new Set(a);
+  return inA.size === new Set(b).size && b.every((x) => inA.has(x));
+};
 
-/** v2's paths for v3's permissions, as the planner makes them; undefined where v2 cannot say it. */
-function v2PathsOf(permissions: readonly LivePermission[]): V2RolePaths | undefined {
-  const read: string[] = [];
-  const write: string[] = [];
-  for (const p of permissions) {
-    const span = fromEtcdRange(p);
-    if (span.type === 'range') return undefined;
-    const path = span.type === 'prefix' ? `${span.prefix}*` : span.key;
-    if (p.access !== 'write') read.push(path);
-    if (p.access !== 'read') write.push(path);
-  }
-  return { read, write };
-}
+/** v3's live permissions as the policy spans they read back as. */
+const spansOf = (permissions: readonly LivePermission[]) =>
+  permissions.map((p) => ({ span: fromEtcdRange(p), access: p.access }));
 
 const names = (map: ReadonlyMap<string, unknown>): string[] => [...map.keys()].sort(byName);
 
@@ -73,7 +66,7 @@ const names = (map: ReadonlyMap<string, unknown>): string[] => [...map.keys()].s
 function v2CannotHold(live: LiveState): string | undefined {
   if (live.roles.has(V2_GUEST)) return 'a v3 role is named guest, which v2 reserves';
   for (const role of names(live.roles)) {
-    if (!v2PathsOf(live.roles.get(role) ?? []))
+    if (spansOf(live.roles.get(role) ?? []).some(({ span }) => span.type === 'range'))
       return `role ${quote(role)} grants a range, which v2 cannot express`;
   }
   return undefined;
@@ -91,8 +84,8 @@ function v2Differences(live: LiveState, v2: V2LiveState): string[] {
     const v3 = live.roles.get(role);
     const paths = v2.roles.get(role) ?? { read: [], write: [] };
     if (role === V2_GUEST || !v3) continue;
-    const want = v2PathsOf(v3) ?? { read: [], write: [] };
-    if (!sameList(want.read, paths.read) || !sameList(want.write, paths.write)) {
+    const want = v2PathsOf(spansOf(v3));
+    if (!sameSet(want.read, paths.read) || !sameSet(want.write, paths.write)) {
       notes.push(
         `role ${quote(role)} grants other paths in v2 than in v3; applying gives v2 the v3 permissions`,
       );
@@ -103,7 +96,7 @@ function v2Differences(live: LiveState, v2: V2LiveState): string[] {
     const held = v2.users.get(user) ?? [];
     // v2 lists the root role for root whatever was granted; v3 too once auth is on.
     const compare = (roles: readonly string[]) => roles.filter((r) => !(user === ROOT && r === ROOT));
-    if (v3 && !sameList(compare(v3), compare(held))) {
+    if (v3 && !sameSet(compare(v3), compare(held))) {
       notes.push(
         `user ${quote(user)} holds other roles in v2 (${held.map(quote).join(', ') || 'none'}); applying gives it the v3 roles`,
       );
@@ -163,7 +156,7 @@ export function importPolicy(
   live: LiveState,
   source: { endpoints: string; now: Date; notes?: readonly string[] },
 ): ImportedPolicy {
-  const v2 = live.v2 && v2HasContent(live.v2) ? live.v2 : undefined;
+  const v2 = v2HasContent(live.v2) ? live.v2 : undefined;
   const v3Empty = !live.authEnabled && live.roles.size === 0 && live.users.size === 0;
   const notes = [...(source.notes ?? [])];
   let apis: ('v3' | 'v2')[] | undefined;

@@ -24,5 +24,5 @@ export async function planPolicy(
   const changes = planChanges(policy, live);
   assertServerCanApply(versions, changes);
   assertPlanIsSafe(live, changes, identity);
-  return { changes, warnings: versionWarnings(versions, live.v2 !== undefined && v2HasContent(live.v2)) };
+  return { changes, warnings: versionWarnings(versions, v2HasContent(live.v2)) };
 }

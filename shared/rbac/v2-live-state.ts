@@ -18,5 +18,5 @@ export interface V2LiveState {
 export type V2Access = 'read' | 'write';
 
 /** Whether anything is in the v2 store beyond its empty start: what blocks an upgrade to 3.6. */
-export const v2HasContent = (v2: V2LiveState): boolean =>
-  v2.authEnabled || v2.users.size > 0 || v2.roles.size > 0;
+export const v2HasContent = (v2: V2LiveState | undefined): v2 is V2LiveState =>
+  v2 !== undefined && (v2.authEnabled || v2.users.size > 0 || v2.roles.size > 0);

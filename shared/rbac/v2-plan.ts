@@ -5,19 +5,21 @@
 // emptied, so no request without a user ever gets through.
 import { WardenError } from '../errors.js';
 import { own } from '../policy/own.js';
-import { type Policy, ROOT, V2_GUEST } from '../policy/types.js';
+import { type Access, type KeySpan, type Policy, ROOT, V2_GUEST } from '../policy/types.js';
 import type { V2Change } from './change.js';
 import { byName, declaredRoles, PlanSteps, planUsers, prunedRoles, type UserChanges } from './plan-steps.js';
 import type { V2Access, V2LiveState, V2RolePaths } from './v2-live-state.js';
 
 const EMPTY: V2RolePaths = { read: [], write: [] };
 
-/** The v2 paths a policy role means: each permission's glob, under read, write or both. */
-export function desiredV2Paths(policy: Policy, role: string): V2RolePaths {
+/**
+ * The v2 paths permissions mean: each one's glob, under read, write or both, sorted. A range has no
+ * v2 form and is skipped (the policy rules refuse ranges when v2 is on: v2-permission).
+ */
+export function v2PathsOf(permissions: readonly { span: KeySpan; access: Access }[]): V2RolePaths {
   const read = new Set<string>();
   const write = new Set<string>();
-  for (const { span, access } of own(policy.roles, role)?.permissions ?? []) {
-    // The policy rules refuse ranges when v2 is on (v2-permission).
+  for (const { span, access } of permissions) {
     const path = span.type === 'prefix' ? `${span.prefix}*` : span.type === 'key' ? span.key : undefined;
     if (path === undefined) continue;
     if (access !== 'write') read.add(path);
@@ -25,6 +27,10 @@ export function desiredV2Paths(policy: Policy, role: string): V2RolePaths {
   }
   return { read: [...read].sort(byName), write: [...write].sort(byName) };
 }
+
+/** The v2 paths a policy role means. */
+export const desiredV2Paths = (policy: Policy, role: string): V2RolePaths =>
+  v2PathsOf(own(policy.roles, role)?.permissions ?? []);
 
 function pathChanges(
   role: string,
